@@ -1,0 +1,389 @@
+"""The command line: parse, call one library function, print, map errors to exit codes.
+
+Exit codes: 0 success (gaps are not failures), 2 bad input (file:line:col: message on
+stderr), 1 anything else. Heavy libraries (pandas, SQLAlchemy) are imported inside the
+commands so `tracker --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from tracker.errors import BadValue, InputError, TrackerError
+from tracker.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.model import Program
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    help="tracker: declared goals vs recorded readings, assessed on a schedule, written as "
+    "gap reports.\n\nSettings come from flags, then TRACKER_TARGETS, TRACKER_ACTUALS, "
+    "TRACKER_REPORTS, TRACKER_DATABASE_URL, then the defaults (targets.yaml, actuals/, "
+    "reports/, sqlite:///tracker.db in the current folder).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    """What the group callback prepares once for every command."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._program: Program | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def program(self) -> Program:
+        if self._program is None:
+            from tracker.targets import load_program
+
+            self._program = load_program(self.settings.targets)
+        return self._program
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from tracker.store.database import open_store
+
+            self._engine = open_store(self.settings.database_url)
+        return self._engine
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(fn: F) -> F:
+    """Turn library errors into a sentence on stderr and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except TrackerError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
+            if os.environ.get("TRACKER_DEBUG"):
+                raise
+            typer.echo(f"internal error: {type(e).__name__}: {e}\n"
+                       "This is a bug in tracker, not in your input. Run again with "
+                       "TRACKER_DEBUG=1 for the details and report them.", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State) if ctx.obj is None else ctx.obj  # type: ignore[no-any-return]
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    targets: Annotated[Path | None, typer.Option(help="Targets file [env TRACKER_TARGETS; "
+                                                 "default targets.yaml].")] = None,
+    actuals: Annotated[Path | None, typer.Option(help="Folder of reading files "
+                                                 "[env TRACKER_ACTUALS; default actuals/].")] = None,
+    reports: Annotated[Path | None, typer.Option(help="Folder of gap reports "
+                                                 "[env TRACKER_REPORTS; default reports/].")] = None,
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy database URL "
+                                                 "[env TRACKER_DATABASE_URL; default "
+                                                 "sqlite:///tracker.db].")] = None,
+) -> None:
+    ctx.obj = State(Settings.from_env(targets=targets, actuals=actuals, reports=reports,
+                                      database_url=database))
+
+
+def _who() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers; the ledger still needs a name
+        return "cli"
+
+
+def _parse_date_option(text: str | None, what: str) -> date | None:
+    if text is None:
+        return None
+    from tracker.parsing import parse_period_end
+
+    try:
+        return parse_period_end(text)
+    except ValueError as e:
+        raise BadValue(f"{what}: {e}") from None
+
+
+def _parse_moment(text: str | None, what: str) -> datetime | None:
+    """YYYY-MM-DD[THH:MM[:SS]][+hh:mm]; naive means UTC."""
+    if text is None:
+        return None
+    from datetime import UTC
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadValue(f'{what}: "{text}" is not a moment; write YYYY-MM-DD or '
+                       "YYYY-MM-DDTHH:MM (UTC unless an offset such as +07:00 is given)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if len(text.strip()) == 10:  # a bare day means "by the end of that day"
+        from datetime import timedelta
+
+        moment = moment + timedelta(days=1) - timedelta(microseconds=1)
+    return moment
+
+
+# ---------------------------------------------------------------------------- validate
+
+
+@app.command()
+@handles_errors
+def validate(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Argument(help="Targets file to check (default: the "
+                                                "configured one).")] = None,
+) -> None:
+    """Check the targets file and report every problem at once, as FILE:LINE:COL: message."""
+    from tracker.targets import load_program
+
+    path = file or _state(ctx).settings.targets
+    program = load_program(path)
+    n_targets = len(program.targets)
+    typer.echo(f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
+               f"{n_targets} targets, {len(program.exchange_rates)} exchange rates")
+
+
+# ---------------------------------------------------------------------------- readings
+
+
+@app.command("import")
+@handles_errors
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path] | None, typer.Argument(help="Reading files (CSV); default: "
+                                                       "every CSV in the readings folder.")] = None,
+) -> None:
+    """Sync reading files into the store: new rows are added, changed rows become corrections,
+    removed rows are retracted. A file with any bad row imports nothing."""
+    from tracker.store.sync import reading_files, sync_files
+
+    st = _state(ctx)
+    paths = list(files) if files else reading_files(st.settings.actuals)
+    results = sync_files(st.engine, st.program, paths, st.settings.actuals, by="import")
+    _print_sync(results)
+    bad = [r for r in results if not r.ok]
+    if bad:
+        raise InputError([p for r in bad for p in r.problems],
+                         summary=f"{len(bad)} file(s) refused; nothing was imported from them. "
+                         "Fix the rows listed and run `tracker import` again.")
+
+
+def _print_sync(results: list[Any]) -> None:
+    for r in results:
+        if not r.ok:
+            continue
+        if r.skipped:
+            typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
+        else:
+            typer.echo(f"{r.file}: {r.added} added, {r.corrected} corrected, "
+                       f"{r.retracted} retracted, {r.unchanged} unchanged")
+
+
+Locale = Annotated[str, typer.Option("--locale", help='Number style of VALUE: "en" (84.14, '
+                                     '2240) or "vi" (84,14, 2.240).')]
+
+
+@app.command()
+@handles_errors
+def add(
+    ctx: typer.Context,
+    indicator: Annotated[str, typer.Argument(help="Indicator key from the targets file.")],
+    value: Annotated[str, typer.Argument(help="The number, or yes/no for a milestone.")],
+    date_: Annotated[str, typer.Option("--date", help="Day the reading describes: YYYY-MM-DD, "
+                                       "YYYY-MM or YYYY (a period means its last day).")],
+    source: Annotated[str, typer.Option(help="Where the figure comes from.")],
+    unit: Annotated[str | None, typer.Option(help="Unit as written (default: the indicator's "
+                                             "unit), e.g. 'triệu đồng/người/năm'.")] = None,
+    area: Annotated[str | None, typer.Option(help="Area (default: the programme's region).")
+                    ] = None,
+    qualifier: Annotated[str | None, typer.Option(help="more_than | less_than | about | "
+                                                  "almost, when the figure is a bound.")] = None,
+    note: Annotated[str | None, typer.Option(help="Free text kept with the reading.")] = None,
+    locale: Locale = "en",
+) -> None:
+    """Record one reading."""
+    from tracker.store.ledger import add_reading
+    from tracker.store.readingfile import RowChecker
+
+    st = _state(ctx)
+    program = st.program
+    ind = program.indicators.get(indicator)
+    fields = {"indicator": indicator, "date": date_, "value": value,
+              "unit": unit if unit is not None else (ind.unit if ind else ""),
+              "source": source, "area": area or "", "qualifier": qualifier or "",
+              "note": note or ""}
+    row, errors = RowChecker(program).check(fields, locale=_locale(locale))
+    if row is None:
+        raise BadValue("\n".join(errors))
+    rid = add_reading(st.engine, row, by=_who())
+    typer.echo(f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
+               f"on {row.period_date.isoformat()} ({row.area})")
+
+
+def _locale(text: str) -> str:
+    if text not in ("en", "vi"):
+        raise BadValue(f'--locale must be "en" or "vi", not "{text}"')
+    return text
+
+
+def _show(v: float) -> str:
+    return f"{v:,.10g}" if v != int(v) else f"{int(v):,}"
+
+
+@app.command()
+@handles_errors
+def correct(
+    ctx: typer.Context,
+    reading_id: Annotated[int, typer.Argument(help="Id of the reading to correct "
+                                              "(`tracker readings` shows ids).")],
+    value: Annotated[str | None, typer.Argument(help="The corrected value (omit to keep it).")
+                     ] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="Corrected date.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Corrected unit.")] = None,
+    source: Annotated[str | None, typer.Option(help="Corrected source.")] = None,
+    qualifier: Annotated[str | None, typer.Option(help="Corrected qualifier ('' to clear).")
+                         ] = None,
+    note: Annotated[str | None, typer.Option(help="Corrected note.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why it is corrected (kept in history).")
+                      ] = None,
+    locale: Locale = "en",
+) -> None:
+    """Correct a reading: adds a revision that supersedes it; the old one stays in history."""
+    from tracker.store.ledger import correct_reading
+
+    st = _state(ctx)
+    changes = {"value": value, "date": date_, "unit": unit, "source": source,
+               "qualifier": qualifier, "note": note, "reason": reason}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not (changes.keys() - {"reason"}):
+        raise BadValue("give the corrected VALUE or at least one of --date, --unit, --source, "
+                       "--qualifier, --note")
+    new_id = correct_reading(st.engine, st.program, reading_id, changes, by=_who(),
+                             locale=_locale(locale))
+    typer.echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
+
+
+@app.command()
+@handles_errors
+def retract(
+    ctx: typer.Context,
+    reading_id: Annotated[int, typer.Argument(help="Id of the reading to withdraw.")],
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in history).")],
+) -> None:
+    """Withdraw a reading: it stops counting and stays in history with the reason."""
+    from tracker.store.ledger import retract_reading
+
+    st = _state(ctx)
+    retract_reading(st.engine, reading_id, reason=reason, by=_who())
+    typer.echo(f"reading {reading_id} retracted")
+
+
+@app.command()
+@handles_errors
+def readings(
+    ctx: typer.Context,
+    indicator: Annotated[str | None, typer.Argument(help="Only this indicator.")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every revision, superseded and "
+                                          "retracted ones too.")] = False,
+) -> None:
+    """List recorded readings with ids, sources and revisions (a table for people)."""
+    from tracker.store.queries import list_readings
+
+    st = _state(ctx)
+    if indicator and indicator not in st.program.indicators:
+        from tracker.errors import UnknownIndicator
+
+        raise UnknownIndicator(f'unknown indicator "{indicator}"; the targets file declares: '
+                               + ", ".join(st.program.indicators))
+    rows = list_readings(st.engine, indicator=indicator, history=history)
+    if not rows:
+        typer.echo("no readings recorded" + (f" for {indicator}" if indicator else "")
+                   + "; add some with `tracker add` or `tracker import`")
+        return
+    cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
+    if history:
+        cols += ["state", "revision_of", "recorded_at", "end_reason"]
+    table = [[_cell(r.get(c)) for c in cols] for r in rows]
+    typer.echo(_table(cols, table))
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return _show(v)
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    s = str(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+@app.command()
+@handles_errors
+def export(
+    ctx: typer.Context,
+    history: Annotated[bool, typer.Option("--history", help="Every revision with id, "
+                                          "revision_of, recorded_at and state.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")
+                   ] = None,
+) -> None:
+    """Write readings as CSV (the columns of a reading file plus id) for machines."""
+    from tracker.store.export import write_export
+
+    st = _state(ctx)
+    if out is None:
+        write_export(st.engine, sys.stdout, history=history)
+    else:
+        from tracker.fileio import atomic_text_file
+
+        with atomic_text_file(out) as fh:
+            write_export(st.engine, fh, history=history)
+        typer.echo(f"wrote {out}", err=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `tracker export | head`: the reader left; not an error
+        sys.stderr.close()
+        os._exit(EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

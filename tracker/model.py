@@ -1,0 +1,120 @@
+"""The declared programme as typed, validated objects (built by `targets.load_program`).
+
+Nothing downstream of `targets.py` sees raw YAML: it sees these frozen dataclasses.
+Values are always in the indicator's own unit (`Indicator.unit`); a milestone's
+values are 1.0 (yes / done) and 0.0 (no).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Comparator = Literal["at_least", "more_than", "at_most", "less_than", "equals", "done"]
+COMPARATORS: tuple[Comparator, ...] = (
+    "at_least",
+    "more_than",
+    "at_most",
+    "less_than",
+    "equals",
+    "done",
+)
+Direction = Literal["increase", "decrease"]
+Trend = Literal["compound", "linear"]
+Kind = Literal["number", "milestone"]
+Qualifier = Literal["more_than", "less_than", "about", "almost"]
+QUALIFIERS: tuple[Qualifier, ...] = ("more_than", "less_than", "about", "almost")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Lower bounds of the ratio R for each status (DESIGN.md, "Assessment method")."""
+
+    on_track: float = 0.95
+    needs_acceleration: float = 0.60
+    limited_progress: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExchangeRate:
+    """`rate` units of `to` buy one unit of `from_` during `year`."""
+
+    from_: str
+    to: str
+    year: int
+    rate: float
+    source: str
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A declared starting point (not a reading), in the indicator's unit."""
+
+    date: date
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """One dated goal of one indicator.
+
+    `value` is the goal in the indicator's unit (1.0 for `done: true`, 0.0 for
+    `done: false`); `stretch` is the optional stretch value of a range goal.
+    """
+
+    id: str
+    indicator: str
+    deadline: date
+    comparator: Comparator
+    value: float
+    stretch: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name_en: str
+    name_vi: str
+    unit: str  # as written in targets.yaml ("USD/person/year", "percent", "communes")
+    kind: Kind = "number"
+    direction: Direction = "increase"
+    trend: Trend = "compound"
+    report_every_months: int | None = None  # stale when the latest reading is older
+    baseline: Baseline | None = None
+    ratio_of: tuple[str, str] | None = None  # (numerator, denominator) indicator keys
+    targets: tuple[Target, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Optional hook called after each scheduled run (and on failure)."""
+
+    command: str | None = None
+    webhook: str | None = None
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    region: str
+    timezone: str = "UTC"
+    schedule: str = "0 6 1 * *"
+    lang: str = "en"
+    catch_up: Literal["latest", "none"] = "latest"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    exchange_rates: tuple[ExchangeRate, ...] = ()
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    notify: Notify = field(default_factory=Notify)
+    source_path: str = "targets.yaml"
+    source_sha256: str = ""
+
+    @property
+    def targets(self) -> list[Target]:
+        return [t for ind in self.indicators.values() for t in ind.targets]

@@ -1,0 +1,43 @@
+"""`tracker export`: readings as CSV for machines (DESIGN.md, "Interfaces").
+
+Columns: those of a reading file plus `id`; with history, every revision with
+`revision_of`, `recorded_at` (ISO 8601, UTC) and `state` (current | superseded | retracted).
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import IO
+
+from sqlalchemy.engine import Engine
+
+from tracker.errors import UnitError
+from tracker.store.queries import list_readings
+from tracker.units import parse_unit
+
+EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier",
+                  "note"]
+HISTORY_EXTRA = ["revision_of", "recorded_at", "state"]
+
+
+def _value_text(value: float, unit: str) -> str:
+    try:
+        if parse_unit(unit).kind == "milestone":
+            return "yes" if value else "no"
+    except UnitError:
+        pass
+    return f"{value:.15g}"
+
+
+def write_export(engine: Engine, out: IO[str], *, history: bool = False) -> int:
+    """Write readings to `out`; returns how many rows were written."""
+    columns = EXPORT_COLUMNS + (HISTORY_EXTRA if history else [])
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    rows = list_readings(engine, history=history)
+    for r in rows:
+        r["value"] = _value_text(r["value"], r["unit"])
+        if r.get("recorded_at") is not None:
+            r["recorded_at"] = r["recorded_at"].isoformat()
+        writer.writerow(["" if r.get(c) is None else r[c] for c in columns])
+    return len(rows)

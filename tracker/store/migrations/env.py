@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection tracker hands it (see database.migrate)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import tracker.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # `alembic` CLI use by developers: build an engine from the URL
+    from sqlalchemy import create_engine
+
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,95 @@
+"""Tables. Readings are bitemporal: `period_date` is the day a reading describes;
+`recorded_at` / `ended_at` bound the time the store believed it (transaction time).
+
+A correction inserts a new row (`revision_of` = the row it replaces) and closes the
+old one (`ended_at`, state "superseded"); a retraction only closes it (state
+"retracted"). Values are never overwritten, so "as known at T" is simply
+`recorded_at <= T < coalesce(ended_at, +inf)`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Reading(SQLModel, table=True):
+    __tablename__ = "reading"
+    __table_args__ = (
+        Index("ix_reading_current", "state", "indicator", "area", "period_date"),
+        Index("ix_reading_file_key", "source_file", "state"),
+        Index("ix_reading_known", "recorded_at", "ended_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator: str = Field(max_length=200)
+    area: str = Field(max_length=200)
+    period_date: date
+    value: float  # milestone: 1.0 yes / 0.0 no
+    unit: str = Field(max_length=100)  # as written
+    qualifier: str | None = Field(default=None, max_length=20)
+    source: str
+    note: str | None = None
+    recorded_at: datetime  # UTC, naive
+    recorded_by: str = Field(max_length=200)
+    revision_of: int | None = Field(default=None, foreign_key="reading.id")
+    state: str = Field(default="current", max_length=12)  # current | superseded | retracted
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    source_file: str | None = Field(default=None, max_length=500)  # set for file imports
+    source_line: int | None = None
+
+
+class ImportedFile(SQLModel, table=True):
+    """What was last synced from each reading file, to skip unchanged files cheaply."""
+
+    __tablename__ = "imported_file"
+
+    path: str = Field(primary_key=True, max_length=500)
+    size: int
+    mtime_ns: int
+    sha256: str = Field(max_length=64)
+    rows: int
+    imported_at: datetime
+
+
+class Run(SQLModel, table=True):
+    """One assessment run. Scheduled runs claim (job, slot) first: the unique key makes a
+    slot run once however many schedulers share the store. Manual runs have slot NULL."""
+
+    __tablename__ = "run"
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_run_job_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=100)  # "manual" or the scheduler job name
+    slot: datetime | None = None  # scheduled fire time (UTC, naive)
+    catch_up: bool = False
+    host: str = Field(default="", max_length=200)
+    started_at: datetime
+    finished_at: datetime | None = None
+    as_of: date | None = None
+    known_at: datetime | None = None
+    targets_sha256: str = Field(default="", max_length=64)
+    outcome: str = Field(default="running", max_length=12)  # running | success | failed
+    error: str | None = None
+    report_dir: str | None = None
+    summary: str | None = None  # JSON: counts per status
+
+
+class RunRow(SQLModel, table=True):
+    """A target's assessment in one run: what `history` and "changes since" read."""
+
+    __tablename__ = "run_row"
+    __table_args__ = (Index("ix_run_row_target", "target", "run_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    target: str = Field(max_length=200)
+    indicator: str = Field(max_length=200)
+    status: str = Field(max_length=30)
+    gap: float | None = None
+    latest_value: float | None = None
+    latest_date: date | None = None
+    latest_reading_id: int | None = None

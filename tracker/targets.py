@@ -1,0 +1,543 @@
+"""targets.yaml -> a validated `Program`; every problem reported at once with file:line:col.
+
+    >>> program = load_program(Path("targets.yaml"))   # raises TargetsFileError
+    >>> program.indicators["rural_income"].targets[0].deadline
+    datetime.date(2025, 12, 31)
+
+The YAML is composed into nodes (not loaded into dicts) so every value keeps its
+position; `_Checker` walks the nodes, collects a Problem per mistake, and builds
+the dataclasses of model.py only when there are none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import Problem, TargetsFileError, UnitError
+from tracker.model import (
+    COMPARATORS,
+    Baseline,
+    ExchangeRate,
+    Indicator,
+    Notify,
+    Program,
+    Target,
+    Thresholds,
+)
+from tracker.parsing import parse_period_end
+from tracker.units import parse_unit
+
+_TOP_KEYS = {
+    "program", "region", "timezone", "schedule", "lang", "catch_up",
+    "assessment", "exchange_rates", "indicators", "notify",
+}
+_INDICATOR_KEYS = {
+    "name", "unit", "kind", "direction", "trend", "report_every", "baseline",
+    "ratio_of", "targets", "note",
+}
+_TARGET_KEYS = {"by", "id", "stretch", "note", *COMPARATORS}
+_INTERVAL = re.compile(r"^(\d+)\s*([ymq])$")
+_INTERVAL_MONTHS = {"y": 12, "m": 1, "q": 3}
+
+
+@dataclass
+class _Node:
+    """A YAML value with its position (1-based)."""
+
+    value: Any  # dict[str, _Node] | list[_Node] | scalar
+    line: int
+    col: int
+    key_line: int = 0
+    key_col: int = 0
+
+
+class _Checker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, node: _Node | None, message: str, *, at_key: bool = False) -> None:
+        if node is None:
+            self.problems.append(Problem(self.file, None, None, message))
+        elif at_key and node.key_line:
+            self.problems.append(Problem(self.file, node.key_line, node.key_col, message))
+        else:
+            self.problems.append(Problem(self.file, node.line, node.col, message))
+
+    # --- generic readers: return None (and record a problem) when the value is wrong
+
+    def mapping(self, node: _Node, what: str, allowed: set[str]) -> dict[str, _Node] | None:
+        if not isinstance(node.value, dict):
+            self.bad(node, f"{what} must be a mapping of keys to values")
+            return None
+        for key, child in node.value.items():
+            if key not in allowed:
+                self.bad(
+                    child,
+                    f'unknown key "{key}" in {what}; expected one of: {", ".join(sorted(allowed))}',
+                    at_key=True,
+                )
+        return node.value  # type: ignore[no-any-return]
+
+    def text(self, m: dict[str, _Node], key: str, what: str, *, required: bool = False,
+             parent: _Node | None = None, default: str | None = None) -> str | None:
+        node = m.get(key)
+        if node is None or node.value is None:
+            if required:
+                self.bad(parent, f'{what} has no "{key}"; add it')
+            return default
+        if isinstance(node.value, (dict, list)) or isinstance(node.value, bool):
+            self.bad(node, f'"{key}" of {what} must be text')
+            return default
+        return str(node.value).strip()
+
+    def number(self, node: _Node, what: str) -> float | None:
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            hint = ""
+            if isinstance(v, str) and re.match(r"^[\d.,\s]+$", v):
+                hint = ' (write numbers plainly with "." as the decimal mark, e.g. 84.14 or 2240)'
+            self.bad(node, f'{what} must be a number, not "{v}"{hint}')
+            return None
+        return float(v)
+
+    def choice(self, m: dict[str, _Node], key: str, what: str, options: tuple[str, ...],
+               default: str) -> str:
+        node = m.get(key)
+        if node is None:
+            return default
+        if node.value not in options:
+            self.bad(node, f'"{key}" of {what} must be one of {", ".join(options)}, '
+                           f'not "{node.value}"')
+            return default
+        return str(node.value)
+
+    def day(self, node: _Node, what: str) -> date | None:
+        v = node.value
+        if isinstance(v, datetime):
+            return v.date()
+        if isinstance(v, date):
+            return v
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if isinstance(v, str):
+            try:
+                return parse_period_end(v)
+            except ValueError as e:
+                self.bad(node, f"{what}: {e}")
+                return None
+        self.bad(node, f"{what} must be a year or a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        return None
+
+
+def _compose(text: str, file: str) -> _Node:
+    """YAML text -> _Node tree; duplicate keys and syntax errors raise TargetsFileError."""
+    loader = yaml.SafeLoader(text)
+    problems: list[Problem] = []
+    try:
+        root = loader.get_single_node()
+
+        def walk(node: yaml.Node) -> _Node:
+            pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+            if isinstance(node, yaml.MappingNode):
+                out: dict[str, _Node] = {}
+                for k, v in node.value:
+                    key = str(loader.construct_object(k))
+                    child = walk(v)
+                    child.key_line, child.key_col = k.start_mark.line + 1, k.start_mark.column + 1
+                    if key in out:
+                        problems.append(Problem(
+                            file, child.key_line, child.key_col,
+                            f'duplicate key "{key}" (first at line {out[key].key_line}); '
+                            "keep one of them",
+                        ))
+                        continue
+                    out[key] = child
+                return _Node(out, *pos)
+            if isinstance(node, yaml.SequenceNode):
+                return _Node([walk(v) for v in node.value], *pos)
+            return _Node(loader.construct_object(node), *pos)
+
+        tree = walk(root) if root is not None else _Node(None, 1, 1)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise TargetsFileError(
+            [Problem(file, line, col, f"this is not valid YAML: {e.problem or e}")]
+        ) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise TargetsFileError(problems)
+    return tree
+
+
+def load_program(path: Path | str) -> Program:
+    """Read and validate a targets file; TargetsFileError lists every problem found."""
+    path = Path(path)
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TargetsFileError(
+            [Problem(file, None, None, "the targets file does not exist; create it or point "
+                     "TRACKER_TARGETS / --targets at it")]
+        ) from None
+    except OSError as e:
+        raise TargetsFileError([Problem(file, None, None, f"cannot read it: {e.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise TargetsFileError([Problem(file, line, None, "is not UTF-8 text; save it as UTF-8")]) from None
+    program = parse_program(text, file)
+    return _with_hash(program, hashlib.sha256(raw).hexdigest())
+
+
+def _with_hash(program: Program, sha: str) -> Program:
+    from dataclasses import replace
+
+    return replace(program, source_sha256=sha)
+
+
+def parse_program(text: str, file: str = "targets.yaml") -> Program:
+    """Validate YAML text; see load_program."""
+    root = _compose(text, file)
+    c = _Checker(file)
+    top = c.mapping(root, "the targets file", _TOP_KEYS) if root.value is not None else None
+    if top is None:
+        if root.value is None:
+            c.bad(root, "the targets file is empty; it needs program, region and indicators")
+        raise TargetsFileError(c.problems)
+
+    name = c.text(top, "program", "the targets file", required=True, parent=root) or ""
+    region = c.text(top, "region", "the targets file", required=True, parent=root) or ""
+    tz = c.text(top, "timezone", "the targets file", default="UTC") or "UTC"
+    _check_timezone(c, top.get("timezone"), tz)
+    schedule = c.text(top, "schedule", "the targets file", default="0 6 1 * *") or "0 6 1 * *"
+    _check_cron(c, top.get("schedule"), schedule)
+    lang = c.choice(top, "lang", "the targets file", ("en", "vi"), "en")
+    catch_up = c.choice(top, "catch_up", "the targets file", ("latest", "none"), "latest")
+    thresholds = _thresholds(c, top.get("assessment"))
+    rates = _rates(c, top.get("exchange_rates"))
+    notify = _notify(c, top.get("notify"))
+
+    indicators: dict[str, Indicator] = {}
+    ind_nodes: dict[str, _Node] = {}
+    inode = top.get("indicators")
+    if inode is None:
+        c.bad(root, 'the targets file has no "indicators"; add at least one')
+    else:
+        imap = c.mapping(inode, '"indicators"', set(inode.value or {}))
+        for key, node in (imap or {}).items():
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_.-]*$", key):
+                c.bad(node, f'indicator key "{key}" must start with a letter and use only '
+                      "letters, digits, _ . -", at_key=True)
+            ind = _indicator(c, key, node)
+            if ind is not None:
+                indicators[key] = ind
+                ind_nodes[key] = node
+    _cross_checks(c, indicators, ind_nodes)
+    if c.problems:
+        raise TargetsFileError(c.problems)
+    return Program(
+        name=name, region=region, timezone=tz, schedule=schedule, lang=lang,
+        catch_up=catch_up,  # type: ignore[arg-type]
+        thresholds=thresholds, exchange_rates=tuple(rates), indicators=indicators,
+        notify=notify, source_path=file,
+    )
+
+
+def _check_timezone(c: _Checker, node: _Node | None, tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.bad(node, f'unknown timezone "{tz}"; use an IANA name such as Asia/Ho_Chi_Minh')
+
+
+def _check_cron(c: _Checker, node: _Node | None, cron: str) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(cron)
+    except ValueError as e:
+        c.bad(node, f'"{cron}" is not a cron expression (minute hour day month weekday): {e}')
+
+
+def _thresholds(c: _Checker, node: _Node | None) -> Thresholds:
+    if node is None:
+        return Thresholds()
+    m = c.mapping(node, '"assessment"', {"thresholds"})
+    if not m or "thresholds" not in m:
+        return Thresholds()
+    tm = c.mapping(m["thresholds"], '"thresholds"',
+                   {"on_track", "needs_acceleration", "limited_progress"})
+    if tm is None:
+        return Thresholds()
+    d = Thresholds()
+    vals = {}
+    for k in ("on_track", "needs_acceleration", "limited_progress"):
+        vals[k] = getattr(d, k)
+        if k in tm:
+            v = c.number(tm[k], f'threshold "{k}"')
+            if v is not None:
+                vals[k] = v
+    if not vals["on_track"] >= vals["needs_acceleration"] >= vals["limited_progress"]:
+        c.bad(m["thresholds"], "thresholds must be ordered on_track >= needs_acceleration "
+              ">= limited_progress")
+    return Thresholds(**vals)
+
+
+def _rates(c: _Checker, node: _Node | None) -> list[ExchangeRate]:
+    if node is None:
+        return []
+    if not isinstance(node.value, list):
+        c.bad(node, '"exchange_rates" must be a list of {from, to, year, rate, source}')
+        return []
+    out: list[ExchangeRate] = []
+    seen: dict[tuple[str, str, int], int] = {}
+    for item in node.value:
+        m = c.mapping(item, "an exchange rate", {"from", "to", "year", "rate", "source",
+                                                  "estimate", "note"})
+        if m is None:
+            continue
+        what = "an exchange rate"
+        frm = (c.text(m, "from", what, required=True, parent=item) or "").upper()
+        to = (c.text(m, "to", what, required=True, parent=item) or "").upper()
+        source = c.text(m, "source", what, required=True, parent=item)
+        year = rate = None
+        if "year" not in m:
+            c.bad(item, 'an exchange rate has no "year"; add it')
+        elif isinstance(m["year"].value, int) and not isinstance(m["year"].value, bool):
+            year = m["year"].value
+        else:
+            c.bad(m["year"], f'"year" must be a whole year such as 2024, not "{m["year"].value}"')
+        if "rate" not in m:
+            c.bad(item, 'an exchange rate has no "rate"; add it')
+        else:
+            rate = c.number(m["rate"], '"rate"')
+            if rate is not None and rate <= 0:
+                c.bad(m["rate"], '"rate" must be greater than 0')
+                rate = None
+        estimate = bool(m["estimate"].value) if "estimate" in m else False
+        for ccy, k in ((frm, "from"), (to, "to")):
+            if ccy and not re.match(r"^[A-Z]{3}$", ccy):
+                c.bad(m[k], f'"{k}" must be a three-letter currency code such as USD or VND')
+        if frm and to and frm == to:
+            c.bad(item, "an exchange rate must be between two different currencies")
+        if frm and to and year is not None and rate is not None and source:
+            key = (min(frm, to), max(frm, to), year)
+            if key in seen:
+                c.bad(item, f"a second {frm}/{to} rate for {year} (first at line {seen[key]}); "
+                      "keep one")
+            seen[key] = item.line
+            out.append(ExchangeRate(frm, to, year, rate, source, estimate))
+    return out
+
+
+def _notify(c: _Checker, node: _Node | None) -> Notify:
+    if node is None:
+        return Notify()
+    m = c.mapping(node, '"notify"', {"command", "webhook"})
+    if m is None:
+        return Notify()
+    hook = c.text(m, "webhook", '"notify"')
+    if hook and not re.match(r"^https?://", hook):
+        c.bad(m["webhook"], '"webhook" must be an http:// or https:// URL')
+    return Notify(command=c.text(m, "command", '"notify"'), webhook=hook)
+
+
+def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
+    what = f'indicator "{key}"'
+    m = c.mapping(node, what, _INDICATOR_KEYS)
+    if m is None:
+        return None
+    n_before = len(c.problems)
+    name_en = name_vi = key
+    if "name" in m:
+        nn = m["name"]
+        if isinstance(nn.value, dict):
+            nm = c.mapping(nn, f'"name" of {what}', {"en", "vi"}) or {}
+            name_en = c.text(nm, "en", f'"name" of {what}') or key
+            name_vi = c.text(nm, "vi", f'"name" of {what}') or name_en
+        else:
+            name_en = name_vi = c.text(m, "name", what) or key
+    kind = c.choice(m, "kind", what, ("number", "milestone"), "number")
+    direction = c.choice(m, "direction", what, ("increase", "decrease"), "increase")
+    trend = c.choice(m, "trend", what, ("compound", "linear"), "compound")
+    unit = c.text(m, "unit", what, required=kind == "number", parent=node,
+                  default="yes/no" if kind == "milestone" else "")
+    unit_node = m.get("unit")
+    parsed_unit = None
+    if unit:
+        try:
+            parsed_unit = parse_unit(unit)
+        except UnitError as e:
+            c.bad(unit_node, str(e))
+        if kind == "milestone" and parsed_unit is not None and parsed_unit.kind != "milestone":
+            c.bad(unit_node, f'{what} is a milestone: its unit must be "yes/no" (or leave it out)')
+        if kind == "number" and parsed_unit is not None and parsed_unit.kind == "milestone":
+            c.bad(unit_node, f'{what} has unit "{unit}": add "kind: milestone" for a yes/no goal')
+    report_every = None
+    if "report_every" in m:
+        rv = str(m["report_every"].value).strip().lower()
+        mm = _INTERVAL.match(rv)
+        if mm and int(mm[1]) > 0:
+            report_every = int(mm[1]) * _INTERVAL_MONTHS[mm[2]]
+        else:
+            c.bad(m["report_every"], f'"report_every" of {what} must be like 1y, 6m or 1q, '
+                  f'not "{m["report_every"].value}"')
+    baseline = None
+    if "baseline" in m:
+        bn = m["baseline"]
+        bm = c.mapping(bn, f'"baseline" of {what}', {"date", "value", "unit", "source", "note"})
+        if bm is not None:
+            bdate = c.day(bm["date"], "baseline date") if "date" in bm else None
+            if "date" not in bm:
+                c.bad(bn, f'"baseline" of {what} has no "date"; add it')
+            bval = _goal_value(c, bm.get("value"), kind, "baseline value") if "value" in bm else None
+            if "value" not in bm:
+                c.bad(bn, f'"baseline" of {what} has no "value"; add it')
+            bsrc = c.text(bm, "source", f'"baseline" of {what}', required=True, parent=bn)
+            bunit = c.text(bm, "unit", f'"baseline" of {what}')
+            if bunit and parsed_unit and bval is not None:
+                from tracker.units import convert
+
+                try:
+                    bval, _ = convert(bval, parse_unit(bunit), parsed_unit,
+                                      bdate.year if bdate else 0)
+                except UnitError as e:
+                    c.bad(bm["unit"], str(e))
+            if bdate and bval is not None and bsrc:
+                baseline = Baseline(bdate, bval, bsrc)
+    ratio_of = None
+    if "ratio_of" in m:
+        rm = c.mapping(m["ratio_of"], f'"ratio_of" of {what}', {"numerator", "denominator"})
+        if rm is not None:
+            num = c.text(rm, "numerator", '"ratio_of"', required=True, parent=m["ratio_of"])
+            den = c.text(rm, "denominator", '"ratio_of"', required=True, parent=m["ratio_of"])
+            if num and den:
+                ratio_of = (num, den)
+            if parsed_unit is not None and parsed_unit.kind != "percent":
+                c.bad(m["ratio_of"], f'{what} is a ratio of two counts: its unit must be percent')
+    targets: list[Target] = []
+    if "targets" in m and m["targets"].value is not None:
+        tnode = m["targets"]
+        if not isinstance(tnode.value, list):
+            c.bad(tnode, f'"targets" of {what} must be a list')
+        else:
+            seen: dict[date, int] = {}
+            for item in tnode.value:
+                t = _target(c, key, kind, direction, item)
+                if t is None:
+                    continue
+                if t.deadline in seen:
+                    c.bad(item, f"{what} has two targets for {t.deadline.isoformat()} (the other "
+                          f"at line {seen[t.deadline]}); keep one, or give it a stretch value")
+                    continue
+                seen[t.deadline] = item.line
+                targets.append(t)
+    if len(c.problems) > n_before:
+        return None
+    return Indicator(
+        key=key, name_en=name_en, name_vi=name_vi, unit=unit or "yes/no",
+        kind=kind,  # type: ignore[arg-type]
+        direction=direction,  # type: ignore[arg-type]
+        trend=trend,  # type: ignore[arg-type]
+        report_every_months=report_every, baseline=baseline, ratio_of=ratio_of,
+        targets=tuple(sorted(targets, key=lambda t: t.deadline)),
+    )
+
+
+def _goal_value(c: _Checker, node: _Node | None, kind: str, what: str) -> float | None:
+    if node is None:
+        return None
+    if kind == "milestone":
+        if isinstance(node.value, bool):
+            return 1.0 if node.value else 0.0
+        c.bad(node, f"{what} of a milestone must be yes/true or no/false, not \"{node.value}\"")
+        return None
+    if isinstance(node.value, bool):
+        c.bad(node, f'{what} must be a number; "{node.value}" is yes/no — for a yes/no goal '
+              'add "kind: milestone" to the indicator')
+        return None
+    return c.number(node, what)
+
+
+def _target(c: _Checker, key: str, kind: str, direction: str, node: _Node) -> Target | None:
+    what = f'a target of "{key}"'
+    m = c.mapping(node, what, _TARGET_KEYS)
+    if m is None:
+        return None
+    n_before = len(c.problems)
+    deadline = None
+    if "by" not in m:
+        c.bad(node, f'{what} has no "by" (its deadline: a year or a date); add it')
+    else:
+        deadline = c.day(m["by"], f'"by" of {what}')
+    comps = [k for k in COMPARATORS if k in m]
+    value = None
+    comparator = None
+    if len(comps) != 1:
+        c.bad(node, f"{what} needs exactly one of {', '.join(COMPARATORS)}"
+              + (f" (it has {', '.join(comps)})" if comps else ""))
+    else:
+        comparator = comps[0]
+        if comparator == "done" and kind != "milestone":
+            c.bad(m["done"], f'"done" is for milestones; add "kind: milestone" to indicator '
+                  f'"{key}" or use at_least / at_most')
+        elif comparator != "done" and kind == "milestone":
+            c.bad(m[comparator], f'indicator "{key}" is a milestone: its target is "done: true"')
+        else:
+            value = _goal_value(c, m[comparator], kind, f'"{comparator}"')
+    stretch = None
+    if "stretch" in m:
+        stretch = c.number(m["stretch"], '"stretch"')
+        if stretch is not None and value is not None and comparator:
+            upward = comparator in ("at_least", "more_than")
+            downward = comparator in ("at_most", "less_than")
+            if (upward and stretch <= value) or (downward and stretch >= value) or not (
+                upward or downward
+            ):
+                side = "above" if upward else "below"
+                c.bad(m["stretch"], f"stretch {stretch:g} is on the wrong side of the goal "
+                      f"{value:g}: it must be {side} it" if (upward or downward) else
+                      "a stretch needs an at_least / more_than / at_most / less_than goal")
+    tid = c.text(m, "id", what)
+    if len(c.problems) > n_before or deadline is None or comparator is None or value is None:
+        return None
+    return Target(
+        id=tid or f"{key}@{deadline.year if deadline.month == 12 and deadline.day == 31 else deadline.isoformat()}",
+        indicator=key, deadline=deadline,
+        comparator=comparator,  # type: ignore[arg-type]
+        value=value, stretch=stretch, line=node.line,
+    )
+
+
+def _cross_checks(c: _Checker, indicators: dict[str, Indicator], nodes: dict[str, _Node]) -> None:
+    ids: dict[str, int] = {}
+    for key, ind in indicators.items():
+        for t in ind.targets:
+            if t.id in ids:
+                c.problems.append(Problem(c.file, t.line, None, f'target id "{t.id}" is used '
+                                          f"twice (also at line {ids[t.id]}); ids must be unique"))
+            ids[t.id] = t.line or 0
+        if ind.ratio_of:
+            node = nodes[key].value.get("ratio_of")
+            for part in ind.ratio_of:
+                other = indicators.get(part)
+                if part not in nodes:
+                    c.bad(node, f'"ratio_of" of indicator "{key}" names "{part}", which is not '
+                          "an indicator in this file")
+                elif other is not None and parse_unit(other.unit).kind != "count":
+                    c.bad(node, f'"ratio_of" of indicator "{key}": "{part}" must be a count, '
+                          f'not "{other.unit}"')
