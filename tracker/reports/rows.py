@@ -1,0 +1,76 @@
+"""The gaps frame as plain Python rows, the one shape every writer starts from.
+
+    check_gaps(gaps)                 # ValueError if a contract column is missing
+    for row in records(gaps):        # dicts keyed by frames.GAP_COLUMNS, in that order
+        row["latest_value"]          # float, or None for NaN
+        row["deadline"]              # pandas Timestamp, or None for NaT
+
+Missing values of every kind (NaN, NaT, pd.NA, None) become None here, once, so no
+writer has to know which missing marker which dtype uses (pandas 3 strings use NaN).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..frames import GAP_COLUMNS, GAP_CONTRACT_COLUMNS
+
+DATE_COLUMNS = ("deadline", "baseline_date", "latest_date")
+
+
+def check_gaps(gaps: pd.DataFrame) -> None:
+    """Refuse a frame that lacks a column of the public contract (a programming error)."""
+    absent = [c for c in GAP_CONTRACT_COLUMNS if c not in gaps.columns]
+    if absent:
+        raise ValueError(f"the gaps frame lacks contract columns: {', '.join(absent)}")
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pd.NA; False for any real value, strings included."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return False
+
+
+def records(gaps: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per target, keys = GAP_COLUMNS (extras absent from the frame are None)."""
+    frame = gaps.reindex(columns=GAP_COLUMNS)
+    return [
+        {key: (None if is_missing(value) else value) for key, value in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready scalar: dates as YYYY-MM-DD, numpy scalars as Python ones.
+
+    Infinite floats become None too: JSON has no spelling for them.
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def plain_records(gaps: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """`records`, with every value made JSON-ready by `plain`."""
+    for row in records(gaps):
+        yield {key: plain(value) for key, value in row.items()}
