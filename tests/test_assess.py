@@ -355,7 +355,7 @@ def test_order_columns_and_dtypes():
         assert gaps[col].dtype == "datetime64[ns]"
     assert gaps["stale"].dtype == bool and gaps["n_points"].dtype == "int64"
     assert gaps["latest_reading_id"].dtype == "Int64"
-    assert (gaps["note"].map(type) == str).all()
+    assert gaps["note"].map(lambda s: isinstance(s, str)).all()
     empty = assess(prog(), frame(), date(2024, 6, 30))
     assert list(empty.columns) == GAP_COLUMNS and empty.empty
     assert empty.dtypes.equals(gaps.dtypes)
@@ -462,7 +462,7 @@ def reference_meets(v: float, comparator: str, t: float) -> bool:
 
 
 @pytest.mark.filterwarnings("error")  # no numpy warnings escape
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_properties(case):
     program, rows, as_of = case

@@ -35,12 +35,35 @@ _QUALIFIER_TEXT = {
     "almost": "a bound: almost",
     "about": "approximate: about",
 }
-_FLOAT_COLS = ["target_value", "stretch_value", "baseline_value", "latest_value", "gap",
-               "observed_rate", "required_rate", "needed_rate", "ratio", "projected_value",
-               "stretch_gap"]
-_STR_COLS = ["indicator", "target", "unit", "status", "note", "name_en", "name_vi", "kind",
-             "comparator", "direction", "trend", "latest_qualifier", "latest_source",
-             "conversion"]
+_FLOAT_COLS = [
+    "target_value",
+    "stretch_value",
+    "baseline_value",
+    "latest_value",
+    "gap",
+    "observed_rate",
+    "required_rate",
+    "needed_rate",
+    "ratio",
+    "projected_value",
+    "stretch_gap",
+]
+_STR_COLS = [
+    "indicator",
+    "target",
+    "unit",
+    "status",
+    "note",
+    "name_en",
+    "name_vi",
+    "kind",
+    "comparator",
+    "direction",
+    "trend",
+    "latest_qualifier",
+    "latest_source",
+    "conversion",
+]
 
 
 def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -59,8 +82,9 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     usable = usable.drop_duplicates(["i_pos", "date"], keep="last").copy()
     usable["n_seen"] = usable.groupby("i_pos", sort=False).cumcount() + 1  # date order
 
-    latest = _asof(t, usable, ["date", "value", "qualifier", "source", "conversion",
-                               "reading_id", "n_seen"])
+    latest = _asof(
+        t, usable, ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
+    )
     candidate = _asof(t, regional, ["date", "value", "error"])  # errored rows included
     first = usable.drop_duplicates("i_pos", keep="first").set_index("i_pos")
     newest = usable.loc[usable["date"] <= as_of_ts].groupby("i_pos")["date"].max()
@@ -105,31 +129,67 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     th = program.thresholds
     required_zero = required == 0
     status = np.select(
-        [~has_latest, met, past, ~number, ~two_points, required_zero,
-         ratio >= th.on_track, ratio >= th.needs_acceleration, ratio >= th.limited_progress,
-         ratio < th.limited_progress],
-        ["no_data", "achieved", "missed", "insufficient_data", "insufficient_data",
-         "deteriorating", "on_track", "needs_acceleration", "limited_progress",
-         "deteriorating"],
+        [
+            ~has_latest,
+            met,
+            past,
+            ~number,
+            ~two_points,
+            required_zero,
+            ratio >= th.on_track,
+            ratio >= th.needs_acceleration,
+            ratio >= th.limited_progress,
+            ratio < th.limited_progress,
+        ],
+        [
+            "no_data",
+            "achieved",
+            "missed",
+            "insufficient_data",
+            "insufficient_data",
+            "deteriorating",
+            "on_track",
+            "needs_acceleration",
+            "limited_progress",
+            "deteriorating",
+        ],
         default="insufficient_data",  # a rate overflowed (inf/inf): no usable trend
     )
 
     bad_candidate = candidate["date"].notna() & candidate["value"].isna()
     status_note = np.select(
         [status != "insufficient_data", ~number, n_points < 2, ~two_points],
-        ["", "milestone not yet reached", "fewer than two points: no trend yet",
-         "latest reading is not after the base point: no trend"],
+        [
+            "",
+            "milestone not yet reached",
+            "fewer than two points: no trend yet",
+            "latest reading is not after the base point: no trend",
+        ],
         default="trend could not be computed",
     )
     notes = [
-        _text(latest["qualifier"].notna(), "latest reading is "
-              + latest["qualifier"].map(_QUALIFIER_TEXT).fillna("qualified:") + " "
-              + yi.map(lambda v: f"{v:.15g}")),
-        _text(bad_candidate, "reading of " + candidate["date"].dt.strftime("%Y-%m-%d")
-              + " not assessed: " + candidate["error"].fillna("no value").astype(str)),
+        _text(
+            latest["qualifier"].notna(),
+            "latest reading is "
+            + latest["qualifier"].map(_QUALIFIER_TEXT).fillna("qualified:")
+            + " "
+            + yi.map(lambda v: f"{v:.15g}"),
+        ),
+        _text(
+            bad_candidate,
+            "reading of "
+            + candidate["date"].dt.strftime("%Y-%m-%d")
+            + " not assessed: "
+            + candidate["error"].fillna("no value").astype(str),
+        ),
         _text(fallback, "compound trend impossible with zero or negative values; used linear"),
-        pd.Series(np.where((status == "deteriorating") & required_zero,
-                           "base already on the target (required rate 0)", status_note)),
+        pd.Series(
+            np.where(
+                (status == "deteriorating") & required_zero,
+                "base already on the target (required rate 0)",
+                status_note,
+            )
+        ),
     ]
 
     # Stale looks at the indicator's newest reading up to as_of, not the row's cut-off:
@@ -141,19 +201,41 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     newest_date = _lookup(newest, t["i_pos"])
     stale = (newest_date.notna() & limit.notna() & (newest_date < limit)).astype(bool)
 
-    out = pd.DataFrame({
-        "indicator": t["indicator"], "target": t["target"], "deadline": tT, "unit": t["unit"],
-        "target_value": yT, "stretch_value": t["stretch_value"],
-        "baseline_value": y0, "baseline_date": t0, "latest_value": yi, "latest_date": ti,
-        "gap": gap, "observed_rate": observed, "required_rate": required,
-        "needed_rate": needed, "ratio": ratio, "projected_value": projected,
-        "status": status, "stale": stale, "note": _join(notes),
-        "name_en": t["name_en"], "name_vi": t["name_vi"], "kind": t["kind"],
-        "comparator": comp, "direction": t["direction"], "trend": trend,
-        "stretch_gap": stretch_gap, "latest_qualifier": latest["qualifier"],
-        "latest_source": latest["source"], "latest_reading_id": latest["reading_id"],
-        "conversion": latest["conversion"], "n_points": n_points,
-    })
+    out = pd.DataFrame(
+        {
+            "indicator": t["indicator"],
+            "target": t["target"],
+            "deadline": tT,
+            "unit": t["unit"],
+            "target_value": yT,
+            "stretch_value": t["stretch_value"],
+            "baseline_value": y0,
+            "baseline_date": t0,
+            "latest_value": yi,
+            "latest_date": ti,
+            "gap": gap,
+            "observed_rate": observed,
+            "required_rate": required,
+            "needed_rate": needed,
+            "ratio": ratio,
+            "projected_value": projected,
+            "status": status,
+            "stale": stale,
+            "note": _join(notes),
+            "name_en": t["name_en"],
+            "name_vi": t["name_vi"],
+            "kind": t["kind"],
+            "comparator": comp,
+            "direction": t["direction"],
+            "trend": trend,
+            "stretch_gap": stretch_gap,
+            "latest_qualifier": latest["qualifier"],
+            "latest_source": latest["source"],
+            "latest_reading_id": latest["reading_id"],
+            "conversion": latest["conversion"],
+            "n_points": n_points,
+        }
+    )
     return _typed(out[GAP_COLUMNS])
 
 
@@ -161,22 +243,46 @@ def _targets_frame(program: Program) -> pd.DataFrame:
     """One row per target (a comprehension over the declarations, not the readings)."""
     rows = [
         {
-            "indicator": ind.key, "target": tg.id, "deadline": tg.deadline, "unit": ind.unit,
+            "indicator": ind.key,
+            "target": tg.id,
+            "deadline": tg.deadline,
+            "unit": ind.unit,
             "target_value": float(tg.value),
             "stretch_value": np.nan if tg.stretch is None else float(tg.stretch),
             "base_date_decl": ind.baseline.date if ind.baseline else None,
             "base_value_decl": float(ind.baseline.value) if ind.baseline else np.nan,
-            "name_en": ind.name_en, "name_vi": ind.name_vi, "kind": ind.kind,
-            "comparator": tg.comparator, "direction": ind.direction, "trend_decl": ind.trend,
+            "name_en": ind.name_en,
+            "name_vi": ind.name_vi,
+            "kind": ind.kind,
+            "comparator": tg.comparator,
+            "direction": ind.direction,
+            "trend_decl": ind.trend,
             "every": np.nan if ind.report_every_months is None else ind.report_every_months,
-            "i_pos": i, "t_pos": j,
+            "i_pos": i,
+            "t_pos": j,
         }
         for i, ind in enumerate(program.indicators.values())
         for j, tg in enumerate(ind.targets)
     ]
-    columns = ["indicator", "target", "deadline", "unit", "target_value", "stretch_value",
-               "base_date_decl", "base_value_decl", "name_en", "name_vi", "kind",
-               "comparator", "direction", "trend_decl", "every", "i_pos", "t_pos"]
+    columns = [
+        "indicator",
+        "target",
+        "deadline",
+        "unit",
+        "target_value",
+        "stretch_value",
+        "base_date_decl",
+        "base_value_decl",
+        "name_en",
+        "name_vi",
+        "kind",
+        "comparator",
+        "direction",
+        "trend_decl",
+        "every",
+        "i_pos",
+        "t_pos",
+    ]
     t = pd.DataFrame(rows, columns=columns)
     for col in ("deadline", "base_date_decl"):
         t[col] = pd.to_datetime(t[col]).astype(_NS)
@@ -213,8 +319,14 @@ def _regional(readings: pd.DataFrame, region: str, keys: list[str]) -> pd.DataFr
 def _asof(t: pd.DataFrame, right: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """For each target row, the last row of `right` (same indicator) dated <= its cut-off."""
     left = t[["i_pos", "cutoff"]].reset_index().sort_values("cutoff", kind="stable")
-    merged = pd.merge_asof(left, right[["i_pos", *cols]], left_on="cutoff",
-                           right_on="date", by="i_pos", direction="backward")
+    merged = pd.merge_asof(
+        left,
+        right[["i_pos", *cols]],
+        left_on="cutoff",
+        right_on="date",
+        by="i_pos",
+        direction="backward",
+    )
     return merged.set_index("index").sort_index()[cols].rename_axis(None)
 
 
@@ -240,11 +352,22 @@ def _meets(v: pd.Series, target: pd.Series, comp: pd.Series) -> np.ndarray:
     v, target = v.to_numpy("float64"), target.to_numpy("float64")
     with np.errstate(invalid="ignore"):
         met = np.select(
-            [comp == "at_least", comp == "more_than", comp == "at_most",
-             comp == "less_than", comp == "equals", comp == "done"],
-            [v >= target, v > target, v <= target, v < target,
-             np.abs(v - target) <= _EQUALS_RTOL * np.maximum(np.abs(v), np.abs(target)),
-             v == target],
+            [
+                comp == "at_least",
+                comp == "more_than",
+                comp == "at_most",
+                comp == "less_than",
+                comp == "equals",
+                comp == "done",
+            ],
+            [
+                v >= target,
+                v > target,
+                v <= target,
+                v < target,
+                np.abs(v - target) <= _EQUALS_RTOL * np.maximum(np.abs(v), np.abs(target)),
+                v == target,
+            ],
             default=False,
         )
     return met.astype(bool) & ~np.isnan(v)
@@ -259,10 +382,18 @@ def _gap(v: pd.Series, target: pd.Series, comp: pd.Series, met: np.ndarray) -> n
     """
     v, target = v.to_numpy("float64"), target.to_numpy("float64")
     gap = np.select(
-        [comp.isin(["at_least", "more_than"]), comp.isin(["at_most", "less_than"]),
-         comp == "equals", comp == "done"],
-        [np.maximum(0.0, target - v), np.maximum(0.0, v - target), np.abs(v - target),
-         np.ones_like(v)],
+        [
+            comp.isin(["at_least", "more_than"]),
+            comp.isin(["at_most", "less_than"]),
+            comp == "equals",
+            comp == "done",
+        ],
+        [
+            np.maximum(0.0, target - v),
+            np.maximum(0.0, v - target),
+            np.abs(v - target),
+            np.ones_like(v),
+        ],
         default=np.nan,
     )
     return np.where(np.isnan(v), np.nan, np.where(met, 0.0, gap))

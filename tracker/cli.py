@@ -86,9 +86,12 @@ def handles_errors(fn: F) -> F:
         except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
             if os.environ.get("TRACKER_DEBUG"):
                 raise
-            typer.echo(f"internal error: {type(e).__name__}: {e}\n"
-                       "This is a bug in tracker, not in your input. Run again with "
-                       "TRACKER_DEBUG=1 for the details and report them.", err=True)
+            typer.echo(
+                f"internal error: {type(e).__name__}: {e}\n"
+                "This is a bug in tracker, not in your input. Run again with "
+                "TRACKER_DEBUG=1 for the details and report them.",
+                err=True,
+            )
             raise typer.Exit(EXIT_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
@@ -101,18 +104,27 @@ def _state(ctx: typer.Context) -> State:
 @app.callback()
 def main_callback(
     ctx: typer.Context,
-    targets: Annotated[Path | None, typer.Option(help="Targets file [env TRACKER_TARGETS; "
-                                                 "default targets.yaml].")] = None,
-    actuals: Annotated[Path | None, typer.Option(help="Folder of reading files "
-                                                 "[env TRACKER_ACTUALS; default actuals/].")] = None,
-    reports: Annotated[Path | None, typer.Option(help="Folder of gap reports "
-                                                 "[env TRACKER_REPORTS; default reports/].")] = None,
-    database: Annotated[str | None, typer.Option(help="SQLAlchemy database URL "
-                                                 "[env TRACKER_DATABASE_URL; default "
-                                                 "sqlite:///tracker.db].")] = None,
+    targets: Annotated[
+        Path | None, typer.Option(help="Targets file [env TRACKER_TARGETS; default targets.yaml].")
+    ] = None,
+    actuals: Annotated[
+        Path | None,
+        typer.Option(help="Folder of reading files [env TRACKER_ACTUALS; default actuals/]."),
+    ] = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(help="Folder of gap reports [env TRACKER_REPORTS; default reports/]."),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLAlchemy database URL [env TRACKER_DATABASE_URL; default sqlite:///tracker.db]."
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = State(Settings.from_env(targets=targets, actuals=actuals, reports=reports,
-                                      database_url=database))
+    ctx.obj = State(
+        Settings.from_env(targets=targets, actuals=actuals, reports=reports, database_url=database)
+    )
 
 
 def _who() -> str:
@@ -142,8 +154,10 @@ def _parse_moment(text: str | None, what: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BadValue(f'{what}: "{text}" is not a moment; write YYYY-MM-DD or '
-                       "YYYY-MM-DDTHH:MM (UTC unless an offset such as +07:00 is given)") from None
+        raise BadValue(
+            f'{what}: "{text}" is not a moment; write YYYY-MM-DD or '
+            "YYYY-MM-DDTHH:MM (UTC unless an offset such as +07:00 is given)"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if len(text.strip()) == 10:  # a bare day means "by the end of that day"
@@ -160,8 +174,9 @@ def _parse_moment(text: str | None, what: str) -> datetime | None:
 @handles_errors
 def validate(
     ctx: typer.Context,
-    file: Annotated[Path | None, typer.Argument(help="Targets file to check (default: the "
-                                                "configured one).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Targets file to check (default: the configured one).")
+    ] = None,
 ) -> None:
     """Check the targets file and report every problem at once, as FILE:LINE:COL: message."""
     from tracker.targets import load_program
@@ -169,8 +184,10 @@ def validate(
     path = file or _state(ctx).settings.targets
     program = load_program(path)
     n_targets = len(program.targets)
-    typer.echo(f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
-               f"{n_targets} targets, {len(program.exchange_rates)} exchange rates")
+    typer.echo(
+        f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
+        f"{n_targets} targets, {len(program.exchange_rates)} exchange rates"
+    )
 
 
 # ---------------------------------------------------------------------------- readings
@@ -180,8 +197,10 @@ def validate(
 @handles_errors
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Reading files (CSV); default: "
-                                                       "every CSV in the readings folder.")] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Reading files (CSV); default: every CSV in the readings folder."),
+    ] = None,
 ) -> None:
     """Sync reading files into the store: new rows are added, changed rows become corrections,
     removed rows are retracted. A file with any bad row imports nothing."""
@@ -193,9 +212,11 @@ def import_(
     _print_sync(results)
     bad = [r for r in results if not r.ok]
     if bad:
-        raise InputError([p for r in bad for p in r.problems],
-                         summary=f"{len(bad)} file(s) refused; nothing was imported from them. "
-                         "Fix the rows listed and run `tracker import` again.")
+        raise InputError(
+            [p for r in bad for p in r.problems],
+            summary=f"{len(bad)} file(s) refused; nothing was imported from them. "
+            "Fix the rows listed and run `tracker import` again.",
+        )
 
 
 def _print_sync(results: list[Any]) -> None:
@@ -205,12 +226,18 @@ def _print_sync(results: list[Any]) -> None:
         if r.skipped:
             typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
         else:
-            typer.echo(f"{r.file}: {r.added} added, {r.corrected} corrected, "
-                       f"{r.retracted} retracted, {r.unchanged} unchanged")
+            typer.echo(
+                f"{r.file}: {r.added} added, {r.corrected} corrected, "
+                f"{r.retracted} retracted, {r.unchanged} unchanged"
+            )
 
 
-Locale = Annotated[str, typer.Option("--locale", help='Number style of VALUE: "en" (84.14, '
-                                     '2240) or "vi" (84,14, 2.240).')]
+Locale = Annotated[
+    str,
+    typer.Option(
+        "--locale", help='Number style of VALUE: "en" (84.14, 2240) or "vi" (84,14, 2.240).'
+    ),
+]
 
 
 @app.command()
@@ -219,15 +246,28 @@ def add(
     ctx: typer.Context,
     indicator: Annotated[str, typer.Argument(help="Indicator key from the targets file.")],
     value: Annotated[str, typer.Argument(help="The number, or yes/no for a milestone.")],
-    date_: Annotated[str, typer.Option("--date", help="Day the reading describes: YYYY-MM-DD, "
-                                       "YYYY-MM or YYYY (a period means its last day).")],
+    date_: Annotated[
+        str,
+        typer.Option(
+            "--date",
+            help="Day the reading describes: YYYY-MM-DD, "
+            "YYYY-MM or YYYY (a period means its last day).",
+        ),
+    ],
     source: Annotated[str, typer.Option(help="Where the figure comes from.")],
-    unit: Annotated[str | None, typer.Option(help="Unit as written (default: the indicator's "
-                                             "unit), e.g. 'triệu đồng/người/năm'.")] = None,
-    area: Annotated[str | None, typer.Option(help="Area (default: the programme's region).")
-                    ] = None,
-    qualifier: Annotated[str | None, typer.Option(help="more_than | less_than | about | "
-                                                  "almost, when the figure is a bound.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            help="Unit as written (default: the indicator's unit), e.g. 'triệu đồng/người/năm'."
+        ),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Area (default: the programme's region).")
+    ] = None,
+    qualifier: Annotated[
+        str | None,
+        typer.Option(help="more_than | less_than | about | almost, when the figure is a bound."),
+    ] = None,
     note: Annotated[str | None, typer.Option(help="Free text kept with the reading.")] = None,
     locale: Locale = "en",
 ) -> None:
@@ -238,16 +278,24 @@ def add(
     st = _state(ctx)
     program = st.program
     ind = program.indicators.get(indicator)
-    fields = {"indicator": indicator, "date": date_, "value": value,
-              "unit": unit if unit is not None else (ind.unit if ind else ""),
-              "source": source, "area": area or "", "qualifier": qualifier or "",
-              "note": note or ""}
+    fields = {
+        "indicator": indicator,
+        "date": date_,
+        "value": value,
+        "unit": unit if unit is not None else (ind.unit if ind else ""),
+        "source": source,
+        "area": area or "",
+        "qualifier": qualifier or "",
+        "note": note or "",
+    }
     row, errors = RowChecker(program).check(fields, locale=_locale(locale))
     if row is None:
         raise BadValue("\n".join(errors))
     rid = add_reading(st.engine, row, by=_who())
-    typer.echo(f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
-               f"on {row.period_date.isoformat()} ({row.area})")
+    typer.echo(
+        f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
+        f"on {row.period_date.isoformat()} ({row.area})"
+    )
 
 
 def _locale(text: str) -> str:
@@ -264,32 +312,46 @@ def _show(v: float) -> str:
 @handles_errors
 def correct(
     ctx: typer.Context,
-    reading_id: Annotated[int, typer.Argument(help="Id of the reading to correct "
-                                              "(`tracker readings` shows ids).")],
-    value: Annotated[str | None, typer.Argument(help="The corrected value (omit to keep it).")
-                     ] = None,
+    reading_id: Annotated[
+        int, typer.Argument(help="Id of the reading to correct (`tracker readings` shows ids).")
+    ],
+    value: Annotated[
+        str | None, typer.Argument(help="The corrected value (omit to keep it).")
+    ] = None,
     date_: Annotated[str | None, typer.Option("--date", help="Corrected date.")] = None,
     unit: Annotated[str | None, typer.Option(help="Corrected unit.")] = None,
     source: Annotated[str | None, typer.Option(help="Corrected source.")] = None,
-    qualifier: Annotated[str | None, typer.Option(help="Corrected qualifier ('' to clear).")
-                         ] = None,
+    qualifier: Annotated[
+        str | None, typer.Option(help="Corrected qualifier ('' to clear).")
+    ] = None,
     note: Annotated[str | None, typer.Option(help="Corrected note.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Why it is corrected (kept in history).")
-                      ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why it is corrected (kept in history).")
+    ] = None,
     locale: Locale = "en",
 ) -> None:
     """Correct a reading: adds a revision that supersedes it; the old one stays in history."""
     from tracker.store.ledger import correct_reading
 
     st = _state(ctx)
-    changes = {"value": value, "date": date_, "unit": unit, "source": source,
-               "qualifier": qualifier, "note": note, "reason": reason}
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not (changes.keys() - {"reason"}):
-        raise BadValue("give the corrected VALUE or at least one of --date, --unit, --source, "
-                       "--qualifier, --note")
-    new_id = correct_reading(st.engine, st.program, reading_id, changes, by=_who(),
-                             locale=_locale(locale))
+    changes: dict[str, str | None] = {
+        "value": value,
+        "date": date_,
+        "unit": unit,
+        "source": source,
+        "qualifier": qualifier,
+        "note": note,
+        "reason": reason,
+    }
+    given: dict[str, str] = {k: v for k, v in changes.items() if v is not None}
+    if not (given.keys() - {"reason"}):
+        raise BadValue(
+            "give the corrected VALUE or at least one of --date, --unit, --source, "
+            "--qualifier, --note"
+        )
+    new_id = correct_reading(
+        st.engine, st.program, reading_id, given, by=_who(), locale=_locale(locale)
+    )
     typer.echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
 
 
@@ -313,8 +375,9 @@ def retract(
 def readings(
     ctx: typer.Context,
     indicator: Annotated[str | None, typer.Argument(help="Only this indicator.")] = None,
-    history: Annotated[bool, typer.Option("--history", help="Every revision, superseded and "
-                                          "retracted ones too.")] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every revision, superseded and retracted ones too.")
+    ] = False,
 ) -> None:
     """List recorded readings with ids, sources and revisions (a table for people)."""
     from tracker.store.queries import list_readings
@@ -323,12 +386,17 @@ def readings(
     if indicator and indicator not in st.program.indicators:
         from tracker.errors import UnknownIndicator
 
-        raise UnknownIndicator(f'unknown indicator "{indicator}"; the targets file declares: '
-                               + ", ".join(st.program.indicators))
+        raise UnknownIndicator(
+            f'unknown indicator "{indicator}"; the targets file declares: '
+            + ", ".join(st.program.indicators)
+        )
     rows = list_readings(st.engine, indicator=indicator, history=history)
     if not rows:
-        typer.echo("no readings recorded" + (f" for {indicator}" if indicator else "")
-                   + "; add some with `tracker add` or `tracker import`")
+        typer.echo(
+            "no readings recorded"
+            + (f" for {indicator}" if indicator else "")
+            + "; add some with `tracker add` or `tracker import`"
+        )
         return
     cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
     if history:
@@ -358,10 +426,13 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 @handles_errors
 def export(
     ctx: typer.Context,
-    history: Annotated[bool, typer.Option("--history", help="Every revision with id, "
-                                          "revision_of, recorded_at and state.")] = False,
-    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")
-                   ] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="Every revision with id, revision_of, recorded_at and state."
+        ),
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Write readings as CSV (the columns of a reading file plus id) for machines."""
     from tracker.store.export import write_export
@@ -375,6 +446,232 @@ def export(
         with atomic_text_file(out) as fh:
             write_export(st.engine, fh, history=history)
         typer.echo(f"wrote {out}", err=True)
+
+
+# ---------------------------------------------------------------------------- runs
+
+SEVERITY = [
+    "missed",
+    "deteriorating",
+    "limited_progress",
+    "needs_acceleration",
+    "insufficient_data",
+    "no_data",
+    "on_track",
+    "achieved",
+]
+
+
+@app.command()
+@handles_errors
+def run(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Assess as of this day (YYYY-MM-DD; default: today in the programme's timezone).",
+        ),
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--known-at",
+            help="Rebuild from what the "
+            "store held at this moment (YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM, UTC unless an offset is "
+            "given); later corrections are left out and "
+            "reading files are not imported.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the report files into this folder "
+            "(default: REPORTS/<as_of>/, and REPORTS/latest "
+            "points at it)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="Only these formats (repeatable): json, csv, md, html, xlsx. Default: all.",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Report language: en or vi (default: `lang` in the targets file)."),
+    ] = None,
+    no_import: Annotated[
+        bool, typer.Option("--no-import", help="Do not sync the readings folder first.")
+    ] = False,
+) -> None:
+    """Sync the readings folder, assess every goal and write the gap report."""
+    from tracker.job import run_job
+    from tracker.reports import FORMATS
+
+    st = _state(ctx)
+    day = _parse_day(as_of, "--as-of")
+    moment = _parse_moment(known_at, "--known-at")
+    formats = tuple(fmt) if fmt else FORMATS
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise BadValue(
+            f"--format {unknown[0]} is not a report format; use one of " + ", ".join(FORMATS)
+        )
+    if lang is not None and lang not in ("en", "vi"):
+        raise BadValue(f'--lang must be "en" or "vi", not "{lang}"')
+    result = run_job(
+        st.settings,
+        as_of=day,
+        known_at=moment,
+        out=out,
+        formats=formats,
+        lang=lang,
+        sync=not no_import,
+        engine=st.engine,
+        program=st.program,
+    )
+    _print_sync(result.sync)
+    for r in result.sync:
+        if not r.ok:
+            typer.echo(f"{r.file}: refused, nothing imported from it:", err=True)
+            for p in r.problems:
+                typer.echo(f"  {p}", err=True)
+    typer.echo(_summary(result))
+
+
+def _parse_day(text: str | None, what: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadValue(f'{what}: "{text}" is not a day; write YYYY-MM-DD') from None
+
+
+def _summary(result: Any) -> str:
+    gaps = result.gaps
+    counts = result.counts
+    lines = [
+        f"as of {result.as_of.isoformat()}: {len(gaps)} targets — "
+        + ", ".join(f"{counts[s]} {s}" for s in SEVERITY if counts.get(s))
+    ]
+    worst = gaps[gaps["status"].isin(SEVERITY[:4])].copy()
+    if len(worst):
+        worst["_rank"] = worst["status"].map(SEVERITY.index)
+        worst["_rel"] = worst["gap"] / worst["target_value"].abs().where(
+            worst["target_value"] != 0, 1
+        )
+        worst = worst.sort_values(["_rank", "_rel"], ascending=[True, False]).head(5)
+        lines.append("worst gaps:")
+        for w in worst.itertuples(index=False):
+            lines.append(
+                f"  {w.target}: {w.status}, latest {_num(w.latest_value)} vs target "
+                f"{_num(w.target_value)} {w.unit} (gap {_num(w.gap)})"
+            )
+    if result.changes:
+        lines.append(f"{len(result.changes)} change(s) since the last run (see the report)")
+    lines.append(f"report: {result.report_dir}")
+    return "\n".join(lines)
+
+
+def _num(v: Any) -> str:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+@app.command()
+@handles_errors
+def status(
+    ctx: typer.Context,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1 when the last run failed or a scheduled run is overdue (for monitoring).",
+        ),
+    ] = False,
+) -> None:
+    """Show the last run, whether it succeeded, failures since, and what is stale or overdue."""
+    from tracker.status import status_text
+
+    st = _state(ctx)
+    text, healthy = status_text(st.engine, st.program)
+    typer.echo(text)
+    if check and not healthy:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+@handles_errors
+def history(
+    ctx: typer.Context,
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A target id (e.g. rural_income@2025); default: the runs themselves."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many lines at most.")] = 20,
+) -> None:
+    """Show past runs, or one target's status over time."""
+    from tracker.store.runs import recent_runs, target_history
+
+    st = _state(ctx)
+    if target is None:
+        rows = [
+            [
+                str(r.id),
+                r.job,
+                _cell(r.started_at),
+                r.as_of.isoformat() if r.as_of else "",
+                _cell(r.known_at),
+                r.outcome,
+                ", ".join(f"{v} {k}" for k, v in sorted(r.summary.items()))
+                or _cell((r.error or "").splitlines()[0] if r.error else ""),
+            ]
+            for r in recent_runs(st.engine, limit)
+        ]
+        if not rows:
+            typer.echo("no runs yet; `tracker run` makes the first")
+            return
+        typer.echo(
+            _table(
+                ["run", "job", "started (UTC)", "as of", "known at", "outcome", "statuses / error"],
+                rows,
+            )
+        )
+        return
+    ids = {t.id for t in st.program.targets}
+    if target not in ids:
+        from tracker.errors import UnknownIndicator
+
+        raise UnknownIndicator(f'unknown target "{target}"; targets are: ' + ", ".join(sorted(ids)))
+    hist = target_history(st.engine, target, limit)
+    if hist.empty:
+        typer.echo(f"{target} has not been assessed yet; run `tracker run`")
+        return
+    rows = [
+        [
+            str(h.run_id),
+            _cell(h.started_at),
+            str(h.as_of),
+            h.status,
+            _num(h.latest_value),
+            str(h.latest_date or ""),
+            _num(h.gap),
+            "stale" if h.stale else "",
+        ]
+        for h in hist.itertuples(index=False)
+    ]
+    typer.echo(
+        _table(
+            ["run", "started (UTC)", "as of", "status", "latest", "latest date", "gap", ""], rows
+        )
+    )
 
 
 def main() -> None:

@@ -12,18 +12,18 @@ rest are extras the reports use.
 """
 
 READING_COLUMNS = [
-    "reading_id",   # Int64; <NA> for computed share points
-    "indicator",    # str: key in targets.yaml
-    "area",         # str
-    "date",         # datetime64[ns]: the day the reading describes (a period's last day)
-    "value",        # float64: in the indicator's unit (milestone: 1.0 yes / 0.0 no); NaN if unconvertible
-    "raw_value",    # float64: as recorded
-    "unit",         # str: unit as written on the reading
-    "qualifier",    # str or None: more_than | less_than | about | almost
-    "source",       # str
-    "note",         # str or None
-    "conversion",   # str or None: how the value was converted (e.g. the exchange rate used)
-    "error",        # str or None: why the value could not be converted
+    "reading_id",  # Int64; <NA> for computed share points
+    "indicator",  # str: key in targets.yaml
+    "area",  # str
+    "date",  # datetime64[ns]: the day the reading describes (a period's last day)
+    "value",  # float64: in the indicator's unit (milestone: 1.0 yes / 0.0 no); NaN if unconvertible
+    "raw_value",  # float64: as recorded
+    "unit",  # str: unit as written on the reading
+    "qualifier",  # str or None: more_than | less_than | about | almost
+    "source",  # str
+    "note",  # str or None
+    "conversion",  # str or None: how the value was converted (e.g. the exchange rate used)
+    "error",  # str or None: why the value could not be converted
     "recorded_at",  # datetime64[ns]: when this revision was recorded (UTC, naive)
 ]
 
@@ -52,16 +52,16 @@ GAP_CONTRACT_COLUMNS = [
 GAP_EXTRA_COLUMNS = [
     "name_en",
     "name_vi",
-    "kind",            # number | milestone
-    "comparator",      # at_least | more_than | at_most | less_than | equals | done
-    "direction",       # increase | decrease
-    "trend",           # compound | linear (the one actually used, after any fallback)
-    "stretch_gap",     # distance from latest to stretch (never negative), or NaN
+    "kind",  # number | milestone
+    "comparator",  # at_least | more_than | at_most | less_than | equals | done
+    "direction",  # increase | decrease
+    "trend",  # compound | linear (the one actually used, after any fallback)
+    "stretch_gap",  # distance from latest to stretch (never negative), or NaN
     "latest_qualifier",
     "latest_source",
     "latest_reading_id",
-    "conversion",      # conversion text of the latest reading, if any
-    "n_points",        # points used for the trend (baseline included)
+    "conversion",  # conversion text of the latest reading, if any
+    "n_points",  # points used for the trend (baseline included)
 ]
 
 GAP_COLUMNS = GAP_CONTRACT_COLUMNS + GAP_EXTRA_COLUMNS

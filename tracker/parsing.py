@@ -37,7 +37,7 @@ def parse_number(text: str, *, locale: str = "en") -> float:
     elif not _EN_NUMBER.match(s):
         hint = ""
         if re.match(r"^[+-]?[\d.]*,\d+$", s):
-            hint = " (it looks Vietnamese-style: use \".\" as the decimal mark, or --locale vi)"
+            hint = ' (it looks Vietnamese-style: use "." as the decimal mark, or --locale vi)'
         raise ValueError(f'"{text}" is not a number; write it with "." as the decimal mark{hint}')
     value = float(s)
     if not math.isfinite(value):

@@ -35,12 +35,28 @@ from tracker.parsing import parse_period_end
 from tracker.units import parse_unit
 
 _TOP_KEYS = {
-    "program", "region", "timezone", "schedule", "lang", "catch_up",
-    "assessment", "exchange_rates", "indicators", "notify",
+    "program",
+    "region",
+    "timezone",
+    "schedule",
+    "lang",
+    "catch_up",
+    "assessment",
+    "exchange_rates",
+    "indicators",
+    "notify",
 }
 _INDICATOR_KEYS = {
-    "name", "unit", "kind", "direction", "trend", "report_every", "baseline",
-    "ratio_of", "targets", "note",
+    "name",
+    "unit",
+    "kind",
+    "direction",
+    "trend",
+    "report_every",
+    "baseline",
+    "ratio_of",
+    "targets",
+    "note",
 }
 _TARGET_KEYS = {"by", "id", "stretch", "note", *COMPARATORS}
 _INTERVAL = re.compile(r"^(\d+)\s*([ymq])$")
@@ -86,14 +102,22 @@ class _Checker:
                 )
         return node.value  # type: ignore[no-any-return]
 
-    def text(self, m: dict[str, _Node], key: str, what: str, *, required: bool = False,
-             parent: _Node | None = None, default: str | None = None) -> str | None:
+    def text(
+        self,
+        m: dict[str, _Node],
+        key: str,
+        what: str,
+        *,
+        required: bool = False,
+        parent: _Node | None = None,
+        default: str | None = None,
+    ) -> str | None:
         node = m.get(key)
         if node is None or node.value is None:
             if required:
                 self.bad(parent, f'{what} has no "{key}"; add it')
             return default
-        if isinstance(node.value, (dict, list)) or isinstance(node.value, bool):
+        if isinstance(node.value, dict | list | bool):
             self.bad(node, f'"{key}" of {what} must be text')
             return default
         return str(node.value).strip()
@@ -108,14 +132,16 @@ class _Checker:
             return None
         return float(v)
 
-    def choice(self, m: dict[str, _Node], key: str, what: str, options: tuple[str, ...],
-               default: str) -> str:
+    def choice(
+        self, m: dict[str, _Node], key: str, what: str, options: tuple[str, ...], default: str
+    ) -> str:
         node = m.get(key)
         if node is None:
             return default
         if node.value not in options:
-            self.bad(node, f'"{key}" of {what} must be one of {", ".join(options)}, '
-                           f'not "{node.value}"')
+            self.bad(
+                node, f'"{key}" of {what} must be one of {", ".join(options)}, not "{node.value}"'
+            )
             return default
         return str(node.value)
 
@@ -153,11 +179,15 @@ def _compose(text: str, file: str) -> _Node:
                     child = walk(v)
                     child.key_line, child.key_col = k.start_mark.line + 1, k.start_mark.column + 1
                     if key in out:
-                        problems.append(Problem(
-                            file, child.key_line, child.key_col,
-                            f'duplicate key "{key}" (first at line {out[key].key_line}); '
-                            "keep one of them",
-                        ))
+                        problems.append(
+                            Problem(
+                                file,
+                                child.key_line,
+                                child.key_col,
+                                f'duplicate key "{key}" (first at line {out[key].key_line}); '
+                                "keep one of them",
+                            )
+                        )
                         continue
                     out[key] = child
                 return _Node(out, *pos)
@@ -187,16 +217,27 @@ def load_program(path: Path | str) -> Program:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise TargetsFileError(
-            [Problem(file, None, None, "the targets file does not exist; create it or point "
-                     "TRACKER_TARGETS / --targets at it")]
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "the targets file does not exist; create it or point "
+                    "TRACKER_TARGETS / --targets at it",
+                )
+            ]
         ) from None
     except OSError as e:
-        raise TargetsFileError([Problem(file, None, None, f"cannot read it: {e.strerror}")]) from None
+        raise TargetsFileError(
+            [Problem(file, None, None, f"cannot read it: {e.strerror}")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise TargetsFileError([Problem(file, line, None, "is not UTF-8 text; save it as UTF-8")]) from None
+        raise TargetsFileError(
+            [Problem(file, line, None, "is not UTF-8 text; save it as UTF-8")]
+        ) from None
     program = parse_program(text, file)
     return _with_hash(program, hashlib.sha256(raw).hexdigest())
 
@@ -238,8 +279,12 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
         imap = c.mapping(inode, '"indicators"', set(inode.value or {}))
         for key, node in (imap or {}).items():
             if not re.match(r"^[A-Za-z][A-Za-z0-9_.-]*$", key):
-                c.bad(node, f'indicator key "{key}" must start with a letter and use only '
-                      "letters, digits, _ . -", at_key=True)
+                c.bad(
+                    node,
+                    f'indicator key "{key}" must start with a letter and use only '
+                    "letters, digits, _ . -",
+                    at_key=True,
+                )
             ind = _indicator(c, key, node)
             if ind is not None:
                 indicators[key] = ind
@@ -248,10 +293,17 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
     if c.problems:
         raise TargetsFileError(c.problems)
     return Program(
-        name=name, region=region, timezone=tz, schedule=schedule, lang=lang,
+        name=name,
+        region=region,
+        timezone=tz,
+        schedule=schedule,
+        lang=lang,
         catch_up=catch_up,  # type: ignore[arg-type]
-        thresholds=thresholds, exchange_rates=tuple(rates), indicators=indicators,
-        notify=notify, source_path=file,
+        thresholds=thresholds,
+        exchange_rates=tuple(rates),
+        indicators=indicators,
+        notify=notify,
+        source_path=file,
     )
 
 
@@ -279,8 +331,9 @@ def _thresholds(c: _Checker, node: _Node | None) -> Thresholds:
     m = c.mapping(node, '"assessment"', {"thresholds"})
     if not m or "thresholds" not in m:
         return Thresholds()
-    tm = c.mapping(m["thresholds"], '"thresholds"',
-                   {"on_track", "needs_acceleration", "limited_progress"})
+    tm = c.mapping(
+        m["thresholds"], '"thresholds"', {"on_track", "needs_acceleration", "limited_progress"}
+    )
     if tm is None:
         return Thresholds()
     d = Thresholds()
@@ -292,8 +345,10 @@ def _thresholds(c: _Checker, node: _Node | None) -> Thresholds:
             if v is not None:
                 vals[k] = v
     if not vals["on_track"] >= vals["needs_acceleration"] >= vals["limited_progress"]:
-        c.bad(m["thresholds"], "thresholds must be ordered on_track >= needs_acceleration "
-              ">= limited_progress")
+        c.bad(
+            m["thresholds"],
+            "thresholds must be ordered on_track >= needs_acceleration >= limited_progress",
+        )
     return Thresholds(**vals)
 
 
@@ -306,8 +361,9 @@ def _rates(c: _Checker, node: _Node | None) -> list[ExchangeRate]:
     out: list[ExchangeRate] = []
     seen: dict[tuple[str, str, int], int] = {}
     for item in node.value:
-        m = c.mapping(item, "an exchange rate", {"from", "to", "year", "rate", "source",
-                                                  "estimate", "note"})
+        m = c.mapping(
+            item, "an exchange rate", {"from", "to", "year", "rate", "source", "estimate", "note"}
+        )
         if m is None:
             continue
         what = "an exchange rate"
@@ -337,8 +393,10 @@ def _rates(c: _Checker, node: _Node | None) -> list[ExchangeRate]:
         if frm and to and year is not None and rate is not None and source:
             key = (min(frm, to), max(frm, to), year)
             if key in seen:
-                c.bad(item, f"a second {frm}/{to} rate for {year} (first at line {seen[key]}); "
-                      "keep one")
+                c.bad(
+                    item,
+                    f"a second {frm}/{to} rate for {year} (first at line {seen[key]}); keep one",
+                )
             seen[key] = item.line
             out.append(ExchangeRate(frm, to, year, rate, source, estimate))
     return out
@@ -374,8 +432,14 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
     kind = c.choice(m, "kind", what, ("number", "milestone"), "number")
     direction = c.choice(m, "direction", what, ("increase", "decrease"), "increase")
     trend = c.choice(m, "trend", what, ("compound", "linear"), "compound")
-    unit = c.text(m, "unit", what, required=kind == "number", parent=node,
-                  default="yes/no" if kind == "milestone" else "")
+    unit = c.text(
+        m,
+        "unit",
+        what,
+        required=kind == "number",
+        parent=node,
+        default="yes/no" if kind == "milestone" else "",
+    )
     unit_node = m.get("unit")
     parsed_unit = None
     if unit:
@@ -394,8 +458,11 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
         if mm and int(mm[1]) > 0:
             report_every = int(mm[1]) * _INTERVAL_MONTHS[mm[2]]
         else:
-            c.bad(m["report_every"], f'"report_every" of {what} must be like 1y, 6m or 1q, '
-                  f'not "{m["report_every"].value}"')
+            c.bad(
+                m["report_every"],
+                f'"report_every" of {what} must be like 1y, 6m or 1q, '
+                f'not "{m["report_every"].value}"',
+            )
     baseline = None
     if "baseline" in m:
         bn = m["baseline"]
@@ -404,7 +471,9 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             bdate = c.day(bm["date"], "baseline date") if "date" in bm else None
             if "date" not in bm:
                 c.bad(bn, f'"baseline" of {what} has no "date"; add it')
-            bval = _goal_value(c, bm.get("value"), kind, "baseline value") if "value" in bm else None
+            bval = (
+                _goal_value(c, bm.get("value"), kind, "baseline value") if "value" in bm else None
+            )
             if "value" not in bm:
                 c.bad(bn, f'"baseline" of {what} has no "value"; add it')
             bsrc = c.text(bm, "source", f'"baseline" of {what}', required=True, parent=bn)
@@ -413,8 +482,9 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                 from tracker.units import convert
 
                 try:
-                    bval, _ = convert(bval, parse_unit(bunit), parsed_unit,
-                                      bdate.year if bdate else 0)
+                    bval, _ = convert(
+                        bval, parse_unit(bunit), parsed_unit, bdate.year if bdate else 0
+                    )
                 except UnitError as e:
                     c.bad(bm["unit"], str(e))
             if bdate and bval is not None and bsrc:
@@ -428,7 +498,7 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             if num and den:
                 ratio_of = (num, den)
             if parsed_unit is not None and parsed_unit.kind != "percent":
-                c.bad(m["ratio_of"], f'{what} is a ratio of two counts: its unit must be percent')
+                c.bad(m["ratio_of"], f"{what} is a ratio of two counts: its unit must be percent")
     targets: list[Target] = []
     if "targets" in m and m["targets"].value is not None:
         tnode = m["targets"]
@@ -441,19 +511,27 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                 if t is None:
                     continue
                 if t.deadline in seen:
-                    c.bad(item, f"{what} has two targets for {t.deadline.isoformat()} (the other "
-                          f"at line {seen[t.deadline]}); keep one, or give it a stretch value")
+                    c.bad(
+                        item,
+                        f"{what} has two targets for {t.deadline.isoformat()} (the other "
+                        f"at line {seen[t.deadline]}); keep one, or give it a stretch value",
+                    )
                     continue
                 seen[t.deadline] = item.line
                 targets.append(t)
     if len(c.problems) > n_before:
         return None
     return Indicator(
-        key=key, name_en=name_en, name_vi=name_vi, unit=unit or "yes/no",
+        key=key,
+        name_en=name_en,
+        name_vi=name_vi,
+        unit=unit or "yes/no",
         kind=kind,  # type: ignore[arg-type]
         direction=direction,  # type: ignore[arg-type]
         trend=trend,  # type: ignore[arg-type]
-        report_every_months=report_every, baseline=baseline, ratio_of=ratio_of,
+        report_every_months=report_every,
+        baseline=baseline,
+        ratio_of=ratio_of,
         targets=tuple(sorted(targets, key=lambda t: t.deadline)),
     )
 
@@ -464,11 +542,14 @@ def _goal_value(c: _Checker, node: _Node | None, kind: str, what: str) -> float 
     if kind == "milestone":
         if isinstance(node.value, bool):
             return 1.0 if node.value else 0.0
-        c.bad(node, f"{what} of a milestone must be yes/true or no/false, not \"{node.value}\"")
+        c.bad(node, f'{what} of a milestone must be yes/true or no/false, not "{node.value}"')
         return None
     if isinstance(node.value, bool):
-        c.bad(node, f'{what} must be a number; "{node.value}" is yes/no — for a yes/no goal '
-              'add "kind: milestone" to the indicator')
+        c.bad(
+            node,
+            f'{what} must be a number; "{node.value}" is yes/no — for a yes/no goal '
+            'add "kind: milestone" to the indicator',
+        )
         return None
     return c.number(node, what)
 
@@ -488,13 +569,19 @@ def _target(c: _Checker, key: str, kind: str, direction: str, node: _Node) -> Ta
     value = None
     comparator = None
     if len(comps) != 1:
-        c.bad(node, f"{what} needs exactly one of {', '.join(COMPARATORS)}"
-              + (f" (it has {', '.join(comps)})" if comps else ""))
+        c.bad(
+            node,
+            f"{what} needs exactly one of {', '.join(COMPARATORS)}"
+            + (f" (it has {', '.join(comps)})" if comps else ""),
+        )
     else:
         comparator = comps[0]
         if comparator == "done" and kind != "milestone":
-            c.bad(m["done"], f'"done" is for milestones; add "kind: milestone" to indicator '
-                  f'"{key}" or use at_least / at_most')
+            c.bad(
+                m["done"],
+                f'"done" is for milestones; add "kind: milestone" to indicator '
+                f'"{key}" or use at_least / at_most',
+            )
         elif comparator != "done" and kind == "milestone":
             c.bad(m[comparator], f'indicator "{key}" is a milestone: its target is "done: true"')
         else:
@@ -505,21 +592,31 @@ def _target(c: _Checker, key: str, kind: str, direction: str, node: _Node) -> Ta
         if stretch is not None and value is not None and comparator:
             upward = comparator in ("at_least", "more_than")
             downward = comparator in ("at_most", "less_than")
-            if (upward and stretch <= value) or (downward and stretch >= value) or not (
-                upward or downward
+            if (
+                (upward and stretch <= value)
+                or (downward and stretch >= value)
+                or not (upward or downward)
             ):
                 side = "above" if upward else "below"
-                c.bad(m["stretch"], f"stretch {stretch:g} is on the wrong side of the goal "
-                      f"{value:g}: it must be {side} it" if (upward or downward) else
-                      "a stretch needs an at_least / more_than / at_most / less_than goal")
+                c.bad(
+                    m["stretch"],
+                    f"stretch {stretch:g} is on the wrong side of the goal "
+                    f"{value:g}: it must be {side} it"
+                    if (upward or downward)
+                    else "a stretch needs an at_least / more_than / at_most / less_than goal",
+                )
     tid = c.text(m, "id", what)
     if len(c.problems) > n_before or deadline is None or comparator is None or value is None:
         return None
+    year_end = deadline.month == 12 and deadline.day == 31
     return Target(
-        id=tid or f"{key}@{deadline.year if deadline.month == 12 and deadline.day == 31 else deadline.isoformat()}",
-        indicator=key, deadline=deadline,
+        id=tid or f"{key}@{deadline.year if year_end else deadline.isoformat()}",
+        indicator=key,
+        deadline=deadline,
         comparator=comparator,  # type: ignore[arg-type]
-        value=value, stretch=stretch, line=node.line,
+        value=value,
+        stretch=stretch,
+        line=node.line,
     )
 
 
@@ -528,16 +625,29 @@ def _cross_checks(c: _Checker, indicators: dict[str, Indicator], nodes: dict[str
     for key, ind in indicators.items():
         for t in ind.targets:
             if t.id in ids:
-                c.problems.append(Problem(c.file, t.line, None, f'target id "{t.id}" is used '
-                                          f"twice (also at line {ids[t.id]}); ids must be unique"))
+                c.problems.append(
+                    Problem(
+                        c.file,
+                        t.line,
+                        None,
+                        f'target id "{t.id}" is used '
+                        f"twice (also at line {ids[t.id]}); ids must be unique",
+                    )
+                )
             ids[t.id] = t.line or 0
         if ind.ratio_of:
             node = nodes[key].value.get("ratio_of")
             for part in ind.ratio_of:
                 other = indicators.get(part)
                 if part not in nodes:
-                    c.bad(node, f'"ratio_of" of indicator "{key}" names "{part}", which is not '
-                          "an indicator in this file")
+                    c.bad(
+                        node,
+                        f'"ratio_of" of indicator "{key}" names "{part}", which is not '
+                        "an indicator in this file",
+                    )
                 elif other is not None and parse_unit(other.unit).kind != "count":
-                    c.bad(node, f'"ratio_of" of indicator "{key}": "{part}" must be a count, '
-                          f'not "{other.unit}"')
+                    c.bad(
+                        node,
+                        f'"ratio_of" of indicator "{key}": "{part}" must be a count, '
+                        f'not "{other.unit}"',
+                    )

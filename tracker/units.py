@@ -32,22 +32,50 @@ from tracker.model import ExchangeRate
 UnitKind = Literal["percent", "money", "count", "milestone"]
 
 _SCALES = {
-    "thousand": 1e3, "nghìn": 1e3, "ngàn": 1e3, "k": 1e3,
-    "million": 1e6, "triệu": 1e6, "mn": 1e6,
-    "billion": 1e9, "tỷ": 1e9, "tỉ": 1e9, "bn": 1e9,
+    "thousand": 1e3,
+    "nghìn": 1e3,
+    "ngàn": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "triệu": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "tỷ": 1e9,
+    "tỉ": 1e9,
+    "bn": 1e9,
 }
 _CURRENCIES = {
-    "vnd": "VND", "đồng": "VND", "đ": "VND", "dong": "VND",
-    "usd": "USD", "$": "USD", "us$": "USD", "dollars": "USD",
-    "eur": "EUR", "€": "EUR", "cny": "CNY", "jpy": "JPY", "gbp": "GBP",
+    "vnd": "VND",
+    "đồng": "VND",
+    "đ": "VND",
+    "dong": "VND",
+    "usd": "USD",
+    "$": "USD",
+    "us$": "USD",
+    "dollars": "USD",
+    "eur": "EUR",
+    "€": "EUR",
+    "cny": "CNY",
+    "jpy": "JPY",
+    "gbp": "GBP",
 }
 _PERCENT = {"percent", "%", "phần trăm", "pct", "per cent"}
 _MILESTONE = {"yes/no", "milestone", "done"}
 # Words of a "/person/year" tail, Vietnamese folded onto English so both compare equal.
 _TAIL_WORDS = {
-    "người": "person", "person": "person", "people": "person", "capita": "person",
-    "head": "person", "năm": "year", "year": "year", "yr": "year", "y": "year",
-    "tháng": "month", "month": "month", "hộ": "household", "household": "household",
+    "người": "person",
+    "person": "person",
+    "people": "person",
+    "capita": "person",
+    "head": "person",
+    "năm": "year",
+    "year": "year",
+    "yr": "year",
+    "y": "year",
+    "tháng": "month",
+    "month": "month",
+    "hộ": "household",
+    "household": "household",
 }
 _NOUN = re.compile(r"^[^\d\s/][^/]*$")
 
@@ -142,7 +170,9 @@ def convert(
 ) -> tuple[float, str | None]:
     """Convert `value` in `src` to `dst`; returns (value, how) where `how` names the rate used."""
     if src.kind != dst.kind:
-        raise UnitError(f'a reading in "{src.text}" cannot be compared with a target in "{dst.text}"')
+        raise UnitError(
+            f'a reading in "{src.text}" cannot be compared with a target in "{dst.text}"'
+        )
     if src.kind in ("percent", "milestone"):
         return value, None
     if src.kind == "count":

@@ -61,8 +61,15 @@ class Cells:
     status: str
 
     def as_list(self) -> list[str]:
-        return [self.goal, self.target, self.latest, self.gap, self.needed,
-                self.status_text, self.note]
+        return [
+            self.goal,
+            self.target,
+            self.latest,
+            self.gap,
+            self.needed,
+            self.status_text,
+            self.note,
+        ]
 
 
 def column_headers(lang: str) -> list[str]:
@@ -74,8 +81,10 @@ def headline(rows: list[Row], lang: str) -> list[tuple[str, str, int]]:
     counts = {s: 0 for s in STATUSES}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return [(key, text(lang, label), sum(counts.get(s, 0) for s in statuses))
-            for key, label, statuses in GROUPS]
+    return [
+        (key, text(lang, label), sum(counts.get(s, 0) for s in statuses))
+        for key, label, statuses in GROUPS
+    ]
 
 
 def by_deadline_year(rows: list[Row]) -> list[tuple[int | None, list[Row]]]:
@@ -106,6 +115,12 @@ def _amount(value: float, row: Row, lang: str) -> str:
     """A value in the target's unit, short: "59.3%" for percent, the bare number otherwise."""
     shown = number(value, lang)
     return shown + "%" if is_percent_unit(row["unit"]) else shown
+
+
+def _difference(value: float, row: Row, lang: str) -> str:
+    """A distance in the target's unit: for percent, percentage points ("3 pp", not "3%")."""
+    shown = number(value, lang)
+    return f"{shown} {text(lang, 'pp')}" if is_percent_unit(row["unit"]) else shown
 
 
 def target_text(row: Row, lang: str) -> str:
@@ -143,14 +158,15 @@ def gap_text(row: Row, lang: str) -> str:
     # A milestone's gap is 0 or 1: the status already says "done or not", more clearly.
     if row["gap"] is None or _is_milestone(row):
         return DASH
-    shown = _amount(row["gap"], row, lang)
+    shown = _difference(row["gap"], row, lang)
     if row["stretch_gap"] is not None and row["stretch_gap"] > 0:
-        shown += f" ({text(lang, 'stretch_gap')}: {_amount(row['stretch_gap'], row, lang)})"
+        shown += f" ({text(lang, 'stretch_gap')}: {_difference(row['stretch_gap'], row, lang)})"
     return shown
 
 
 def needed_text(row: Row, lang: str) -> str:
-    if row["needed_rate"] is None:
+    # Once a goal is met the "pace needed" is at most a licence to slip: not worth a cell.
+    if row["needed_rate"] is None or row["status"] == "achieved":
         return DASH
     return rate(row["needed_rate"], row["trend"], row["unit"], lang)
 
@@ -175,6 +191,7 @@ def notices(ctx: ReportContext) -> list[str]:
         out.append(text(ctx.lang, "catch_up"))
     if ctx.known_at is not None:
         out.append(text(ctx.lang, "known_at", at=iso_moment(ctx.known_at)))
+    out.extend(ctx.notices)
     return out
 
 
@@ -244,8 +261,15 @@ def rate_lines(rows: list[Row], ctx: ReportContext) -> list[str]:
     conversions = conversion_lines(rows)
     lines = []
     for fx in ctx.exchange_rates:
-        line = text(lang, "rate_line", from_=fx.from_, to=fx.to, year=fx.year,
-                    rate=number(fx.rate, lang), source=fx.source)
+        line = text(
+            lang,
+            "rate_line",
+            from_=fx.from_,
+            to=fx.to,
+            year=fx.year,
+            rate=number(fx.rate, lang),
+            source=fx.source,
+        )
         if fx.estimate:
             line += f"; {text(lang, 'estimate')}"
         users = [
@@ -254,7 +278,10 @@ def rate_lines(rows: list[Row], ctx: ReportContext) -> list[str]:
             if all(s.lower() in conversion.lower() for s in (fx.from_, fx.to, str(fx.year)))
             for target in targets
         ]
-        line += f"; {text(lang, 'used_by')}: {', '.join(users)}" if users else (
-            f"; {text(lang, 'unused')}")
+        line += (
+            f"; {text(lang, 'used_by')}: {', '.join(users)}"
+            if users
+            else (f"; {text(lang, 'unused')}")
+        )
         lines.append(line)
     return lines

@@ -71,6 +71,7 @@ class ReportContext:
     changes: tuple[Change, ...] = ()
     failed_runs: tuple[FailedRun, ...] = ()  # failed runs since the last good one
     exchange_rates: tuple[ExchangeRate, ...] = ()  # shown under "Conversions used"
+    notices: tuple[str, ...] = ()  # e.g. a reading file refused this run, shown at the top
 
     def __post_init__(self) -> None:
         # A naive timestamp would make gap-report.json ambiguous across time zones.

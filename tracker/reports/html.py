@@ -32,9 +32,14 @@ STATUS_COLOURS = {
     "insufficient_data": ("#8c959f", "#ffffff"),
     "no_data": ("#d0d7de", "#24292f"),
 }
-_GROUP_STATUS = {"achieved": "achieved", "on_track": "on_track", "at_risk": "needs_acceleration",
-                 "off_track": "deteriorating", "insufficient": "insufficient_data",
-                 "no_data": "no_data"}
+_GROUP_STATUS = {
+    "achieved": "achieved",
+    "on_track": "on_track",
+    "at_risk": "needs_acceleration",
+    "off_track": "deteriorating",
+    "insufficient": "insufficient_data",
+    "no_data": "no_data",
+}
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;
@@ -51,6 +56,7 @@ td.num { white-space: nowrap; }
 .chips span { margin-right: .6rem; }
 ul.legend { list-style: none; padding-left: 0; }
 figure { margin: 1rem 0 2rem; } figcaption { font-weight: 600; }
+figure svg { max-width: 100%; height: auto; }
 .key span { margin-right: 1rem; white-space: nowrap; }
 .key i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle;
          border-top: 2px solid; margin-right: .3rem; }
@@ -79,12 +85,12 @@ def _table(rows: list[content.Row], lang: str) -> str:
     body = []
     for row in rows:
         c = content.cells(row, lang)
+        numeric = "".join(
+            f'<td class="num">{escape(v)}</td>' for v in (c.target, c.latest, c.gap, c.needed)
+        )
         body.append(
-            "<tr>"
-            f"<td>{escape(c.goal)}</td><td class=num>{escape(c.target)}</td>"
-            f"<td class=num>{escape(c.latest)}</td><td class=num>{escape(c.gap)}</td>"
-            f"<td class=num>{escape(c.needed)}</td><td>{_badge(c.status, c.status_text)}</td>"
-            f"<td>{escape(c.note)}</td></tr>"
+            f"<tr><td>{escape(c.goal)}</td>{numeric}"
+            f"<td>{_badge(c.status, c.status_text)}</td><td>{escape(c.note)}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -113,8 +119,12 @@ def _charts(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext)
 
 
 def _chart_key(lang: str) -> str:
-    keys = [("readings", "chart_readings", "solid"), ("required", "chart_required", "solid"),
-            ("projection", "chart_projection", "dashed"), ("target", "chart_target", "solid")]
+    keys = [
+        ("readings", "chart_readings", "solid"),
+        ("required", "chart_required", "solid"),
+        ("projection", "chart_projection", "dashed"),
+        ("target", "chart_target", "solid"),
+    ]
     spans = "".join(
         f'<span><i style="border-top-color: {svg.COLOURS[k]}; border-top-style: {style}"></i>'
         f"{escape(text(lang, label))}</span>"
@@ -127,8 +137,10 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
     lang = ctx.lang
     rows = records(gaps)
     title = f"{text(lang, 'title')}: {ctx.program}"
-    meta = (f"{text(lang, 'region')}: {ctx.region} · {text(lang, 'as_of')}: "
-            f"{iso_date(ctx.as_of)} · {text(lang, 'generated')}: {iso_moment(ctx.generated_at)}")
+    meta = (
+        f"{text(lang, 'region')}: {ctx.region} · {text(lang, 'as_of')}: "
+        f"{iso_date(ctx.as_of)} · {text(lang, 'generated')}: {iso_moment(ctx.generated_at)}"
+    )
     out = [
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -137,11 +149,15 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
     ]
     out += [f'<p class="notice">{escape(n)}</p>' for n in content.notices(ctx)]
 
-    chips = "".join(f"<span>{_badge(_GROUP_STATUS[key], f'{label}: {n}')}</span>"
-                    for key, label, n in content.headline(rows, lang))
-    out.append(f"<h2>{escape(text(lang, 'headline'))}</h2>"
-               f"<p>{escape(text(lang, 'n_targets', n=len(rows)))}</p>"
-               f'<p class="chips">{chips}</p>')
+    chips = "".join(
+        f"<span>{_badge(_GROUP_STATUS[key], f'{label}: {n}')}</span>"
+        for key, label, n in content.headline(rows, lang)
+    )
+    out.append(
+        f"<h2>{escape(text(lang, 'headline'))}</h2>"
+        f"<p>{escape(text(lang, 'n_targets', n=len(rows)))}</p>"
+        f'<p class="chips">{chips}</p>'
+    )
 
     for year, group in content.by_deadline_year(rows):
         out.append(f"<h2>{escape(content.year_heading(year, lang))}</h2>{_table(group, lang)}")
@@ -161,8 +177,10 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
         out.append(f"<h2>{escape(text(lang, 'failed_runs'))}</h2>{_list(failed)}")
 
     stale = content.stale_lines(rows, lang)
-    out.append(f"<h2>{escape(text(lang, 'stale'))}</h2>"
-               + (_list(stale) if stale else f"<p>{escape(text(lang, 'no_stale'))}</p>"))
+    out.append(
+        f"<h2>{escape(text(lang, 'stale'))}</h2>"
+        + (_list(stale) if stale else f"<p>{escape(text(lang, 'no_stale'))}</p>")
+    )
 
     out.append(_conversions(rows, ctx))
 

@@ -32,8 +32,7 @@ def escape(value: str) -> str:
 
 
 def _table(headers: list[str], body: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(escape(h) for h in headers) + " |",
-             "|" + "---|" * len(headers)]
+    lines = ["| " + " | ".join(escape(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in body]
     return lines
 
@@ -57,8 +56,12 @@ def render_markdown(gaps: pd.DataFrame, ctx: ReportContext) -> str:
         out += [f"> **{escape(notice)}**", ""]
 
     counts = " · ".join(f"{label}: **{n}**" for _, label, n in content.headline(rows, lang))
-    out += [f"## {escape(text(lang, 'headline'))}", "",
-            f"{escape(text(lang, 'n_targets', n=len(rows)))}: {counts}", ""]
+    out += [
+        f"## {escape(text(lang, 'headline'))}",
+        "",
+        f"{escape(text(lang, 'n_targets', n=len(rows)))}: {counts}",
+        "",
+    ]
 
     headers = content.column_headers(lang)
     for year, group in content.by_deadline_year(rows):
@@ -85,8 +88,9 @@ def render_markdown(gaps: pd.DataFrame, ctx: ReportContext) -> str:
     out += _conversions(rows, ctx)
 
     out += [f"## {escape(text(lang, 'legend'))}", ""]
-    out += _bullets([f"{status_name(lang, s)}: {meaning}"
-                     for s, meaning in STATUS_MEANINGS[lang].items()])
+    out += _bullets(
+        [f"{status_name(lang, s)}: {meaning}" for s, meaning in STATUS_MEANINGS[lang].items()]
+    )
     return "\n".join(out) + "\n"
 
 

@@ -66,18 +66,24 @@ class _Scale:
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, extra: str = "") -> str:
-    return (f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}" '
-            f'stroke="{colour}" stroke-width="1.5"{extra}/>')
+    return (
+        f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}" '
+        f'stroke="{colour}" stroke-width="1.5"{extra}/>'
+    )
 
 
 def _polyline(coordinates: list[str], colour: str) -> str:
-    return (f'<polyline points="{" ".join(coordinates)}" fill="none" '
-            f'stroke="{colour}" stroke-width="1.5"/>')
+    return (
+        f'<polyline points="{" ".join(coordinates)}" fill="none" '
+        f'stroke="{colour}" stroke-width="1.5"/>'
+    )
 
 
 def _label(x: float, y: float, content: str, anchor: str = "middle") -> str:
-    return (f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" font-size="11" '
-            f'fill="{COLOURS["axis"]}">{escape(content)}</text>')
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" font-size="11" '
+        f'fill="{COLOURS["axis"]}">{escape(content)}</text>'
+    )
 
 
 def _year_ticks(first: date, last: date) -> list[tuple[date, str]]:
@@ -108,9 +114,11 @@ def chart(row: dict[str, Any], points: Sequence[Point], lang: str, title: str) -
     projected = _point(row["deadline"], row["projected_value"])
 
     dates = [d for d, _ in readings] + [base[0]] + ([deadline] if deadline else [])
-    values = [v for _, v in readings] + [base[1]] + [
-        v for v in (target, stretch, row["projected_value"]) if v is not None
-    ]
+    values = (
+        [v for _, v in readings]
+        + [base[1]]
+        + [v for v in (target, stretch, row["projected_value"]) if v is not None]
+    )
     s = _Scale(dates, values)
     left, right, bottom = LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM
 
@@ -131,13 +139,29 @@ def chart(row: dict[str, Any], points: Sequence[Point], lang: str, title: str) -
     if target is not None:
         parts.append(_line(left, s.y(target), right, s.y(target), COLOURS["target"]))
         if stretch is not None:
-            parts.append(_line(left, s.y(stretch), right, s.y(stretch), COLOURS["target"],
-                               ' stroke-opacity="0.35"'))
+            parts.append(
+                _line(
+                    left,
+                    s.y(stretch),
+                    right,
+                    s.y(stretch),
+                    COLOURS["target"],
+                    ' stroke-opacity="0.35"',
+                )
+            )
         if deadline is not None:
             parts.append(_polyline([s.xy(*base), s.xy(deadline, target)], COLOURS["required"]))
     if latest and projected:
-        parts.append(_line(s.x(latest[0]), s.y(latest[1]), s.x(projected[0]), s.y(projected[1]),
-                           COLOURS["projection"], ' stroke-dasharray="6 4"'))
+        parts.append(
+            _line(
+                s.x(latest[0]),
+                s.y(latest[1]),
+                s.x(projected[0]),
+                s.y(projected[1]),
+                COLOURS["projection"],
+                ' stroke-dasharray="6 4"',
+            )
+        )
     parts.append(_polyline([s.xy(d, v) for d, v in readings], COLOURS["readings"]))
     for d, v in readings:
         parts.append(

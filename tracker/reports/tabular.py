@@ -49,14 +49,22 @@ def report_document(gaps: pd.DataFrame, ctx: ReportContext) -> dict[str, Any]:
         doc["known_at"] = iso_moment(ctx.known_at)
     doc["catch_up"] = ctx.catch_up
     doc["changes"] = [
-        {"kind": c.kind, "target": c.target, "indicator": c.indicator,
-         "before": c.before, "after": c.after, "detail": c.detail}
+        {
+            "kind": c.kind,
+            "target": c.target,
+            "indicator": c.indicator,
+            "before": c.before,
+            "after": c.after,
+            "detail": c.detail,
+        }
         for c in ctx.changes
     ]
     doc["failed_runs"] = [
-        {"started_at": iso_moment(f.started_at),
-         "scheduled_for": iso_moment(f.scheduled_for) if f.scheduled_for else None,
-         "error": f.error}
+        {
+            "started_at": iso_moment(f.started_at),
+            "scheduled_for": iso_moment(f.scheduled_for) if f.scheduled_for else None,
+            "error": f.error,
+        }
         for f in ctx.failed_runs
     ]
     return doc

@@ -29,7 +29,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite connections get WAL, busy_timeout and IMMEDIATE writes."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
@@ -113,10 +113,12 @@ def migrate(engine: Engine) -> None:
 def open_store(url: str) -> Engine:
     """Engine for `url` with the schema migrated; StoreError with a readable reason otherwise."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        folder = Path(url[len("sqlite:///"):]).expanduser().parent
+        folder = Path(url[len("sqlite:///") :]).expanduser().parent
         if not folder.exists():
-            raise StoreError(f'the folder "{folder}" of the SQLite database does not exist; '
-                             "create it or choose another TRACKER_DATABASE_URL")
+            raise StoreError(
+                f'the folder "{folder}" of the SQLite database does not exist; '
+                "create it or choose another TRACKER_DATABASE_URL"
+            )
     engine = make_engine(url)
     try:
         migrate(engine)

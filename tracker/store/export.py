@@ -15,8 +15,7 @@ from tracker.errors import UnitError
 from tracker.store.queries import list_readings
 from tracker.units import parse_unit
 
-EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier",
-                  "note"]
+EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier", "note"]
 HISTORY_EXTRA = ["revision_of", "recorded_at", "state"]
 
 

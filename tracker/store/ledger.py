@@ -31,50 +31,70 @@ def now_utc() -> datetime:
 
 def row_values(row: RowData, *, by: str, at: datetime, **extra: Any) -> dict[str, Any]:
     return {
-        "indicator": row.indicator, "area": row.area, "period_date": row.period_date,
-        "value": row.value, "unit": row.unit, "qualifier": row.qualifier,
-        "source": row.source, "note": row.note, "recorded_at": at, "recorded_by": by,
-        "state": "current", **extra,
+        "indicator": row.indicator,
+        "area": row.area,
+        "period_date": row.period_date,
+        "value": row.value,
+        "unit": row.unit,
+        "qualifier": row.qualifier,
+        "source": row.source,
+        "note": row.note,
+        "recorded_at": at,
+        "recorded_by": by,
+        "state": "current",
+        **extra,
     }
 
 
 def _current_with_key(conn: Connection, row: RowData) -> Any:
     return conn.execute(
-        select(R.c.id, R.c.source_file, R.c.source_line).where(and_(
-            R.c.state == "current", R.c.indicator == row.indicator, R.c.area == row.area,
-            R.c.period_date == row.period_date,
-        ))
+        select(R.c.id, R.c.source_file, R.c.source_line).where(
+            and_(
+                R.c.state == "current",
+                R.c.indicator == row.indicator,
+                R.c.area == row.area,
+                R.c.period_date == row.period_date,
+            )
+        )
     ).first()
 
 
 def add_reading(engine: Engine, row: RowData, *, by: str) -> int:
-    """Record one new reading; refuse a second current reading for the same indicator, area, date."""
+    """Record one new reading; refuse a second current one for the same indicator, area, date."""
     with engine.begin() as conn:
         clash = _current_with_key(conn, row)
         if clash is not None:
-            where = (f" (from {clash.source_file} line {clash.source_line})"
-                     if clash.source_file else "")
+            where = (
+                f" (from {clash.source_file} line {clash.source_line})" if clash.source_file else ""
+            )
             raise BadValue(
                 f"{row.indicator} for {row.area} on {row.period_date.isoformat()} is already "
                 f"recorded as reading {clash.id}{where}; to change it use "
                 f"`tracker correct {clash.id} VALUE`"
             )
-        return int(conn.execute(insert(R).values(**row_values(row, by=by, at=now_utc())))
-                   .inserted_primary_key[0])
+        new_id: int = conn.execute(
+            insert(R).values(**row_values(row, by=by, at=now_utc())).returning(R.c.id)
+        ).scalar_one()
+        return new_id
 
 
 def _load_current(conn: Connection, reading_id: int, verb: str) -> Any:
     old = conn.execute(select(R).where(R.c.id == reading_id)).first()
     if old is None:
-        raise UnknownReading(f"there is no reading {reading_id}; `tracker readings` lists them "
-                             "with their ids")
+        raise UnknownReading(
+            f"there is no reading {reading_id}; `tracker readings` lists them with their ids"
+        )
     if old.state != "current":
         if old.state == "superseded":
             newer = conn.execute(select(R.c.id).where(R.c.revision_of == reading_id)).scalar()
-            raise UnknownReading(f"reading {reading_id} was already corrected (by reading "
-                                 f"{newer}); {verb} reading {newer} instead")
-        raise UnknownReading(f"reading {reading_id} was retracted on "
-                             f"{old.ended_at:%Y-%m-%d %H:%M} UTC; add a new reading instead")
+            raise UnknownReading(
+                f"reading {reading_id} was already corrected (by reading "
+                f"{newer}); {verb} reading {newer} instead"
+            )
+        raise UnknownReading(
+            f"reading {reading_id} was retracted on "
+            f"{old.ended_at:%Y-%m-%d %H:%M} UTC; add a new reading instead"
+        )
     if old.source_file:
         raise BadValue(
             f"reading {reading_id} comes from line {old.source_line} of the reading file "
@@ -86,8 +106,13 @@ def _load_current(conn: Connection, reading_id: int, verb: str) -> Any:
 
 
 def correct_reading(
-    engine: Engine, program: Program, reading_id: int, changes: dict[str, str],
-    *, by: str, locale: str = "en",
+    engine: Engine,
+    program: Program,
+    reading_id: int,
+    changes: dict[str, str],
+    *,
+    by: str,
+    locale: str = "en",
 ) -> int:
     """Supersede reading `reading_id` with a revision; `changes` are fields as typed
     (value, date, unit, source, area, qualifier, note); the rest are carried over."""
@@ -95,9 +120,14 @@ def correct_reading(
         old = _load_current(conn, reading_id, "correct")
         ind = program.indicators.get(old.indicator)
         fields = {
-            "indicator": old.indicator, "area": old.area, "date": old.period_date.isoformat(),
-            "value": _value_text(old.value, ind.kind if ind else "number"), "unit": old.unit,
-            "source": old.source, "qualifier": old.qualifier or "", "note": old.note or "",
+            "indicator": old.indicator,
+            "area": old.area,
+            "date": old.period_date.isoformat(),
+            "value": _value_text(old.value, ind.kind if ind else "number"),
+            "unit": old.unit,
+            "source": old.source,
+            "qualifier": old.qualifier or "",
+            "note": old.note or "",
         }
         value_locale = locale if "value" in changes else "en"
         fields.update({k: v for k, v in changes.items() if v is not None})
@@ -105,22 +135,33 @@ def correct_reading(
         if row is None:
             raise BadValue([Problem("", None, None, e) for e in errors])
         unchanged = RowData(
-            old.indicator, old.area, old.period_date, old.value, old.unit, old.source,
-            old.qualifier, old.note,
+            old.indicator,
+            old.area,
+            old.period_date,
+            old.value,
+            old.unit,
+            old.source,
+            old.qualifier,
+            old.note,
         )
         if row.key == unchanged.key and row.same_content(unchanged):
             raise BadValue(f"the correction is the same as reading {reading_id}; nothing to change")
         if row.key != unchanged.key:
             clash = _current_with_key(conn, row)
             if clash is not None:
-                raise BadValue(f"{row.indicator} for {row.area} on {row.period_date.isoformat()} "
-                               f"is already recorded as reading {clash.id}; correct that one")
+                raise BadValue(
+                    f"{row.indicator} for {row.area} on {row.period_date.isoformat()} "
+                    f"is already recorded as reading {clash.id}; correct that one"
+                )
         at = now_utc()
-        _close(conn, [reading_id], "superseded", at,
-               f"{changes.get('reason') or 'corrected'} ({by})")
-        return int(conn.execute(insert(R).values(**row_values(row, by=by, at=at,
-                                                              revision_of=reading_id)))
-                   .inserted_primary_key[0])
+        _close(
+            conn, [reading_id], "superseded", at, f"{changes.get('reason') or 'corrected'} ({by})"
+        )
+        return conn.execute(
+            insert(R)
+            .values(**row_values(row, by=by, at=at, revision_of=reading_id))
+            .returning(R.c.id)
+        ).scalar_one()
 
 
 def retract_reading(engine: Engine, reading_id: int, *, reason: str, by: str) -> None:
@@ -135,8 +176,11 @@ def retract_reading(engine: Engine, reading_id: int, *, reason: str, by: str) ->
 def _close(conn: Connection, ids: list[int], state: str, at: datetime, reason: str) -> None:
     # The one update the ledger allows: ending a row's validity. Values stay as they were.
     for i in range(0, len(ids), 500):
-        conn.execute(update(R).where(R.c.id.in_(ids[i:i + 500]), R.c.state == "current")
-                     .values(state=state, ended_at=at, end_reason=reason))
+        conn.execute(
+            update(R)
+            .where(R.c.id.in_(ids[i : i + 500]), R.c.state == "current")
+            .values(state=state, ended_at=at, end_reason=reason)
+        )
 
 
 def _value_text(value: float, kind: str) -> str:

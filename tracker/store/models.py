@@ -88,7 +88,9 @@ class RunRow(SQLModel, table=True):
     run_id: int = Field(foreign_key="run.id", index=True)
     target: str = Field(max_length=200)
     indicator: str = Field(max_length=200)
+    deadline: date | None = None
     status: str = Field(max_length=30)
+    stale: bool = False
     gap: float | None = None
     latest_value: float | None = None
     latest_date: date | None = None

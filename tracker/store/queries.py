@@ -25,10 +25,17 @@ from tracker.model import Program
 from tracker.store.ledger import R
 from tracker.units import convert, fmt_plain, parse_unit
 
-EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier",
-                  "note"]
-HISTORY_COLUMNS = EXPORT_COLUMNS + ["revision_of", "recorded_at", "recorded_by", "state",
-                                    "ended_at", "end_reason", "source_file", "source_line"]
+EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier", "note"]
+HISTORY_COLUMNS = EXPORT_COLUMNS + [
+    "revision_of",
+    "recorded_at",
+    "recorded_by",
+    "state",
+    "ended_at",
+    "end_reason",
+    "source_file",
+    "source_line",
+]
 
 
 def _known_at_clause(known_at: datetime | None) -> Any:
@@ -38,13 +45,25 @@ def _known_at_clause(known_at: datetime | None) -> Any:
 
 
 def readings_frame(
-    engine: Engine, program: Program, *, as_of: date | None = None,
+    engine: Engine,
+    program: Program,
+    *,
+    as_of: date | None = None,
     known_at: datetime | None = None,
 ) -> pd.DataFrame:
     """Current readings (or those known at `known_at`) up to `as_of`, in READING_COLUMNS."""
-    cols = [R.c.id.label("reading_id"), R.c.indicator, R.c.area, R.c.period_date.label("date"),
-            R.c.value.label("raw_value"), R.c.unit, R.c.qualifier, R.c.source, R.c.note,
-            R.c.recorded_at]
+    cols = [
+        R.c.id.label("reading_id"),
+        R.c.indicator,
+        R.c.area,
+        R.c.period_date.label("date"),
+        R.c.value.label("raw_value"),
+        R.c.unit,
+        R.c.qualifier,
+        R.c.source,
+        R.c.note,
+        R.c.recorded_at,
+    ]
     query = select(*cols).where(_known_at_clause(known_at))
     if as_of is not None:
         query = query.where(R.c.period_date <= as_of)
@@ -56,8 +75,9 @@ def readings_frame(
     df["raw_value"] = df["raw_value"].astype("float64")
     df = _convert(df, program)
     df = _add_shares(df, program)
-    return df[READING_COLUMNS].sort_values(["indicator", "area", "date"], kind="stable",
-                                           ignore_index=True)
+    return df[READING_COLUMNS].sort_values(
+        ["indicator", "area", "date"], kind="stable", ignore_index=True
+    )
 
 
 def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
@@ -77,8 +97,13 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
             factor, err = np.nan, f'indicator "{ind_key}" is no longer in {program.source_path}'
         elif unit_text != ind.unit:
             try:
-                factor, how = convert(1.0, parse_unit(unit_text), parse_unit(ind.unit), int(yr),
-                                      program.exchange_rates)
+                factor, how = convert(
+                    1.0,
+                    parse_unit(unit_text),
+                    parse_unit(ind.unit),
+                    int(yr),
+                    program.exchange_rates,
+                )
             except UnitError as e:
                 factor, err = np.nan, str(e)
         factors.append((ind_key, unit_text, yr, factor, how, err))
@@ -91,9 +116,13 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         # The text names the rate; the numbers are this row's own.
         df.loc[has_how, "conversion"] = [
             _conversion_text(v, u, cv, how)
-            for v, u, cv, how in zip(df.loc[has_how, "raw_value"], df.loc[has_how, "unit"],
-                                     df.loc[has_how, "value"], merged.loc[has_how, "_how"],
-                                     strict=True)
+            for v, u, cv, how in zip(
+                df.loc[has_how, "raw_value"],
+                df.loc[has_how, "unit"],
+                df.loc[has_how, "value"],
+                merged.loc[has_how, "_how"],
+                strict=True,
+            )
         ]
     df.loc[merged["_err"].notna(), "error"] = merged.loc[merged["_err"].notna(), "_err"]
     return df
@@ -117,20 +146,34 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         pair = num.merge(den, on=["area", "date"], suffixes=("_n", "_d"))
         if pair.empty:
             continue
-        share = pd.DataFrame({
-            "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
-            "indicator": key, "area": pair["area"], "date": pair["date"],
-            "value": pair["value_n"] / pair["value_d"] * 100.0,
-            "unit": "percent", "qualifier": pair["qualifier_n"].where(
-                pair["qualifier_n"].notna(), pair["qualifier_d"]),
-            "source": [f"computed: {num_key} {fmt_plain(n)} / {den_key} {fmt_plain(d)} "
-                       f"(readings {a}, {b})"
-                       for n, d, a, b in zip(pair["value_n"], pair["value_d"],
-                                             pair["reading_id_n"], pair["reading_id_d"],
-                                             strict=True)],
-            "note": None, "conversion": None, "error": None,
-            "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
-        })
+        share = pd.DataFrame(
+            {
+                "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
+                "indicator": key,
+                "area": pair["area"],
+                "date": pair["date"],
+                "value": pair["value_n"] / pair["value_d"] * 100.0,
+                "unit": "percent",
+                "qualifier": pair["qualifier_n"].where(
+                    pair["qualifier_n"].notna(), pair["qualifier_d"]
+                ),
+                "source": [
+                    f"computed: {num_key} {fmt_plain(n)} / {den_key} {fmt_plain(d)} "
+                    f"(readings {a}, {b})"
+                    for n, d, a, b in zip(
+                        pair["value_n"],
+                        pair["value_d"],
+                        pair["reading_id_n"],
+                        pair["reading_id_d"],
+                        strict=True,
+                    )
+                ],
+                "note": None,
+                "conversion": None,
+                "error": None,
+                "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
+            }
+        )
         share["raw_value"] = share["value"]
         parts.append(share)
     if len(parts) == 1:
@@ -141,7 +184,10 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
 
 
 def list_readings(
-    engine: Engine, *, indicator: str | None = None, history: bool = False,
+    engine: Engine,
+    *,
+    indicator: str | None = None,
+    history: bool = False,
 ) -> list[dict[str, Any]]:
     """Readings as plain rows (current only, or every revision with `history`), oldest first."""
     q = select(R).order_by(R.c.indicator, R.c.area, R.c.period_date, R.c.id)

@@ -12,6 +12,7 @@ milestone. A row is identified within its file by (indicator, area, date).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable
@@ -50,7 +51,11 @@ class RowData:
 
     def same_content(self, other: RowData) -> bool:
         return (self.value, self.unit, self.source, self.qualifier, self.note) == (
-            other.value, other.unit, other.source, other.qualifier, other.note
+            other.value,
+            other.unit,
+            other.source,
+            other.qualifier,
+            other.note,
         )
 
 
@@ -62,10 +67,9 @@ class RowChecker:
         self._units: dict[str, Unit] = {}
         self._ind_units = {}
         for k, ind in program.indicators.items():
-            try:
+            # load_program already refused unreadable units; keep going regardless
+            with contextlib.suppress(UnitError):
                 self._ind_units[k] = parse_unit(ind.unit)
-            except UnitError:  # load_program already refused these; keep going regardless
-                pass
 
     def _unit(self, text: str) -> Unit:
         u = self._units.get(text)
@@ -73,7 +77,9 @@ class RowChecker:
             u = self._units[text] = parse_unit(text)
         return u
 
-    def check(self, fields: dict[str, str], *, locale: str = "en") -> tuple[RowData | None, list[str]]:
+    def check(
+        self, fields: dict[str, str], *, locale: str = "en"
+    ) -> tuple[RowData | None, list[str]]:
         """(row, []) when valid, else (None, [what is wrong, ...])."""
         errors: list[str] = []
         get = lambda k: (fields.get(k) or "").strip()  # noqa: E731
@@ -82,8 +88,10 @@ class RowChecker:
         if not key:
             errors.append("the indicator is empty")
         elif ind is None:
-            errors.append(f'unknown indicator "{key}"; it must be a key under indicators: in '
-                          f"{self.program.source_path}")
+            errors.append(
+                f'unknown indicator "{key}"; it must be a key under indicators: in '
+                f"{self.program.source_path}"
+            )
         period = None
         try:
             period = parse_period_end(get("date"))
@@ -97,8 +105,10 @@ class RowChecker:
                     value = parse_yes_no(raw_value)
                 else:
                     if raw_value.lower() in ("yes", "no", "true", "false"):
-                        raise ValueError(f'"{raw_value}" is yes/no, but "{key}" is a number '
-                                         f"indicator (unit {ind.unit}); give a number")
+                        raise ValueError(
+                            f'"{raw_value}" is yes/no, but "{key}" is a number '
+                            f"indicator (unit {ind.unit}); give a number"
+                        )
                     value = parse_number(raw_value, locale=locale)
             except ValueError as e:
                 errors.append(f"value: {e}")
@@ -118,14 +128,20 @@ class RowChecker:
             errors.append("the source is empty; say where the figure comes from")
         qualifier = get("qualifier").lower() or None
         if qualifier is not None and qualifier not in QUALIFIERS:
-            errors.append(f'qualifier "{qualifier}" must be one of {", ".join(QUALIFIERS)} '
-                          "or empty")
+            errors.append(
+                f'qualifier "{qualifier}" must be one of {", ".join(QUALIFIERS)} or empty'
+            )
         if errors:
             return None, errors
         assert period is not None and value is not None
         return RowData(
-            indicator=key, area=get("area") or self.program.region, period_date=period,
-            value=value, unit=unit_text, source=source, qualifier=qualifier,
+            indicator=key,
+            area=get("area") or self.program.region,
+            period_date=period,
+            value=value,
+            unit=unit_text,
+            source=source,
+            qualifier=qualifier,
             note=get("note") or None,
         ), []
 
@@ -133,14 +149,18 @@ class RowChecker:
 def _compatible(unit: Unit, target: Unit, key: str) -> None:
     """Refuse at entry what can never be converted (a missing exchange rate can be added later)."""
     if unit.kind != target.kind:
-        raise UnitError(f'"{unit.text}" cannot be converted to "{target.text}", the unit of '
-                        f'"{key}"')
+        raise UnitError(
+            f'"{unit.text}" cannot be converted to "{target.text}", the unit of "{key}"'
+        )
     if unit.kind == "count" and unit.noun != target.noun:
-        raise UnitError(f'"{unit.text}" counts something else than "{target.text}", the unit of '
-                        f'"{key}"')
+        raise UnitError(
+            f'"{unit.text}" counts something else than "{target.text}", the unit of "{key}"'
+        )
     if unit.kind == "money" and unit.per != target.per:
-        raise UnitError(f'"{unit.text}" cannot be converted to "{target.text}", the unit of '
-                        f'"{key}" ("{unit.per or "no /… tail"}" vs "{target.per or "no /… tail"}")')
+        raise UnitError(
+            f'"{unit.text}" cannot be converted to "{target.text}", the unit of '
+            f'"{key}" ("{unit.per or "no /… tail"}" vs "{target.per or "no /… tail"}")'
+        )
 
 
 def parse_reading_text(text: str, file: str, program: Program) -> list[RowData]:
@@ -150,8 +170,16 @@ def parse_reading_text(text: str, file: str, program: Program) -> list[RowData]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ReadingsFileError([Problem(file, 1, None, "the file is empty; it needs the header "
-                                         + ",".join(REQUIRED_COLUMNS))]) from None
+        raise ReadingsFileError(
+            [
+                Problem(
+                    file,
+                    1,
+                    None,
+                    "the file is empty; it needs the header " + ",".join(REQUIRED_COLUMNS),
+                )
+            ]
+        ) from None
     cols = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in cols]
     unknown = [c for c in cols if c not in COLUMNS]
@@ -175,9 +203,16 @@ def parse_reading_text(text: str, file: str, program: Program) -> list[RowData]:
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             if len(record) != len(cols):
-                problems.append(Problem(file, line, None, f"has {len(record)} fields, the header "
-                                        f"has {len(cols)}; check for a missing or extra comma "
-                                        "(quote values that contain commas)"))
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        None,
+                        f"has {len(record)} fields, the header "
+                        f"has {len(cols)}; check for a missing or extra comma "
+                        "(quote values that contain commas)",
+                    )
+                )
                 continue
             row, errs = checker.check(dict(zip(cols, record, strict=True)))
             if row is None:
@@ -185,11 +220,16 @@ def parse_reading_text(text: str, file: str, program: Program) -> list[RowData]:
             else:
                 row = RowData(**{**row.__dict__, "line": line})
                 if row.key in first_line:
-                    problems.append(Problem(
-                        file, line, None,
-                        f"{row.indicator} for {row.area} on {row.period_date.isoformat()} is "
-                        f"already given at line {first_line[row.key]}; keep one row per "
-                        "indicator, area and date"))
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            None,
+                            f"{row.indicator} for {row.area} on {row.period_date.isoformat()} is "
+                            f"already given at line {first_line[row.key]}; keep one row per "
+                            "indicator, area and date",
+                        )
+                    )
                 else:
                     first_line[row.key] = line
                     rows.append(row)
@@ -198,8 +238,11 @@ def parse_reading_text(text: str, file: str, program: Program) -> list[RowData]:
     except csv.Error as e:
         problems.append(Problem(file, reader.line_num, None, f"is not valid CSV: {e}"))
     if problems:
-        raise ReadingsFileError(problems, summary=f"{file}: nothing was imported from this file; "
-                                "fix the rows above and import it again")
+        raise ReadingsFileError(
+            problems,
+            summary=f"{file}: nothing was imported from this file; "
+            "fix the rows above and import it again",
+        )
     return rows
 
 
@@ -209,7 +252,9 @@ def read_reading_file(path: Path, program: Program, display: str | None = None) 
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ReadingsFileError([Problem(file, None, None, f"cannot read it: {e.strerror}")]) from None
+        raise ReadingsFileError(
+            [Problem(file, None, None, f"cannot read it: {e.strerror}")]
+        ) from None
     return parse_reading_text(decode_utf8(raw, file), file, program)
 
 
@@ -218,8 +263,9 @@ def decode_utf8(raw: bytes, file: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ReadingsFileError([Problem(file, line, None, "is not UTF-8 text; save the file as "
-                                         "CSV UTF-8")]) from None
+        raise ReadingsFileError(
+            [Problem(file, line, None, "is not UTF-8 text; save the file as CSV UTF-8")]
+        ) from None
 
 
 def rows_to_csv(rows: Iterable[dict[str, object]], columns: list[str], out: io.TextIOBase) -> None:

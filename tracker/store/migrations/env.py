@@ -9,7 +9,7 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` CLI use by developers: build an engine from the URL
     from sqlalchemy import create_engine
 
-    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url") or "").connect()
 
 context.configure(
     connection=connection,

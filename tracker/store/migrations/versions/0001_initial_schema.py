@@ -8,7 +8,6 @@ Create Date: 2026-11-29 23:39:39.920356
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -84,7 +83,9 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("indicator", sa.String(length=200), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("stale", sa.Boolean(), nullable=False),
         sa.Column("gap", sa.Float(), nullable=True),
         sa.Column("latest_value", sa.Float(), nullable=True),
         sa.Column("latest_date", sa.Date(), nullable=True),

@@ -1,0 +1,229 @@
+"""The main job: sync readings, assess every goal, write the gap report, record the run.
+
+`tracker run` and the scheduler call the same function:
+
+    >>> result = run_job(Settings.from_env(), as_of=date(2026, 11, 29))
+    >>> result.report_dir, result.counts
+    (PosixPath('reports/2026-11-29'), {'achieved': 4, 'missed': 1, ...})
+
+A run that fails is recorded in the run ledger with its error before the error
+propagates, so `tracker status` and the next report can show it. A reading file with
+bad rows does not sink the run: it is refused (nothing from it imported), the report
+says so, and the rest is assessed.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from tracker.assess import assess
+from tracker.model import Program
+from tracker.reports import FORMATS, update_latest_pointer, write_report
+from tracker.reports.context import Change, FailedRun, ReportContext
+from tracker.settings import Settings
+from tracker.store import runs
+from tracker.store.database import open_store
+from tracker.store.sync import SyncResult, reading_files, sync_files
+from tracker.targets import load_program
+
+MAX_READING_CHANGES = 100  # listed one by one in the report; the rest are counted
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    skipped: bool = False  # the scheduled slot was already taken by another process
+    as_of: date | None = None
+    report_dir: Path | None = None
+    gaps: pd.DataFrame | None = None
+    sync: list[SyncResult] = field(default_factory=list)
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        if self.gaps is None:
+            return {}
+        return {str(k): int(v) for k, v in self.gaps["status"].value_counts().items()}
+
+
+def today_in(program: Program) -> date:
+    return datetime.now(ZoneInfo(program.timezone)).date()
+
+
+def run_job(
+    settings: Settings,
+    *,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    out: Path | None = None,
+    formats: Sequence[str] = FORMATS,
+    lang: str | None = None,
+    job: str = runs.MANUAL,
+    slot: datetime | None = None,
+    catch_up: bool = False,
+    sync: bool = True,
+    engine: Engine | None = None,
+    program: Program | None = None,
+) -> RunResult:
+    """Run the whole job once. Raises what went wrong after recording it in the run ledger."""
+    engine = engine or open_store(settings.database_url)
+    try:
+        program = program or load_program(settings.targets)
+    except Exception as e:
+        # Even a broken targets file is a run that failed: record it where status looks.
+        run_id = runs.claim_run(
+            engine, job=job, slot=slot, catch_up=catch_up, as_of=as_of, known_at=known_at
+        )
+        if run_id is not None:
+            runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
+        raise
+    as_of = as_of or today_in(program)
+    run_id = runs.claim_run(
+        engine,
+        job=job,
+        slot=slot,
+        catch_up=catch_up,
+        as_of=as_of,
+        known_at=known_at,
+        targets_sha256=program.source_sha256,
+    )
+    if run_id is None:
+        return RunResult(None, skipped=True, as_of=as_of)
+    try:
+        result = _run(
+            engine,
+            settings,
+            program,
+            run_id,
+            as_of=as_of,
+            known_at=known_at,
+            out=out,
+            formats=formats,
+            lang=lang or program.lang,
+            catch_up=catch_up,
+            sync=sync,
+        )
+    except BaseException as e:
+        runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
+        raise
+    runs.finish_run(
+        engine,
+        run_id,
+        outcome="success",
+        gaps=result.gaps,
+        report_dir=str(result.report_dir),
+        as_of=as_of,
+    )
+    return result
+
+
+def _error_text(e: BaseException) -> str:
+    if isinstance(e, KeyboardInterrupt | SystemExit):
+        return f"interrupted ({type(e).__name__}); no report was written"
+    text = str(e) or type(e).__name__
+    from tracker.errors import TrackerError
+
+    if not isinstance(e, TrackerError):  # a bug: keep where it happened
+        text = f"{type(e).__name__}: {text}\n" + "".join(traceback.format_tb(e.__traceback__)[-3:])
+    return text
+
+
+def _run(
+    engine: Engine,
+    settings: Settings,
+    program: Program,
+    run_id: int,
+    *,
+    as_of: date,
+    known_at: datetime | None,
+    out: Path | None,
+    formats: Sequence[str],
+    lang: str,
+    catch_up: bool,
+    sync: bool,
+) -> RunResult:
+    from tracker.store.queries import readings_frame
+
+    synced: list[SyncResult] = []
+    if sync and known_at is None:  # a rebuild of the past must not change the store
+        synced = sync_files(
+            engine, program, reading_files(settings.actuals), settings.actuals, by="import"
+        )
+    readings = readings_frame(engine, program, as_of=as_of, known_at=known_at)
+    gaps = assess(program, readings, as_of)
+    previous = runs.last_run(engine, outcome="success", before_id=run_id)
+    changes = _changes(engine, gaps, previous, known_at)
+    failed = runs.failures_since_last_success(engine, before_id=run_id)
+    notices = tuple(
+        f"{r.file}: refused, nothing imported from it ({len(r.problems)} problem(s)); "
+        f"first: {r.problems[0]}"
+        for r in synced
+        if not r.ok
+    )
+    ctx = ReportContext(
+        program=program.name,
+        region=program.region,
+        as_of=as_of,
+        generated_at=datetime.now(ZoneInfo(program.timezone)),
+        known_at=known_at,
+        lang=lang,
+        catch_up=catch_up,
+        previous_run_at=previous.started_at if previous else None,
+        changes=changes,
+        failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
+        exchange_rates=program.exchange_rates,
+        notices=notices,
+    )
+    report_dir = out or settings.reports / as_of.isoformat()
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    write_report(gaps, readings, ctx, report_dir, formats)
+    if out is None:
+        update_latest_pointer(settings.reports, report_dir)
+    return RunResult(
+        run_id, as_of=as_of, report_dir=report_dir, gaps=gaps, sync=synced, changes=changes
+    )
+
+
+def _changes(
+    engine: Engine, gaps: pd.DataFrame, previous: runs.RunInfo | None, known_at: datetime | None
+) -> tuple[Change, ...]:
+    """What differs from the last successful run: statuses, grown gaps, reading events."""
+    if previous is None:
+        return ()
+    out: list[Change] = []
+    before = runs.run_rows(engine, previous.id).set_index("target")
+    for g in gaps.itertuples(index=False):
+        if g.target not in before.index:
+            out.append(Change("status", g.target, g.indicator, None, g.status, "new target"))
+            continue
+        old = before.loc[g.target]
+        if old["status"] != g.status:
+            out.append(Change("status", g.target, g.indicator, old["status"], g.status))
+        old_gap = old["gap"]
+        if pd.notna(g.gap) and pd.notna(old_gap) and g.gap > old_gap * (1 + 1e-9) + 1e-12:
+            out.append(
+                Change("gap", g.target, g.indicator, repr(float(old_gap)), repr(float(g.gap)))
+            )
+    until = known_at or datetime.now(UTC)
+    events = runs.reading_changes_since(
+        engine, previous.started_at, until, limit=MAX_READING_CHANGES
+    )
+    kinds = {
+        "new": "new_reading",
+        "corrected": "corrected_reading",
+        "retracted": "retracted_reading",
+    }
+    for e in events:
+        what = f"reading {e['id']}: {e['value']:g} {e['unit']} on {e['period_date']}"
+        detail = e["source"] if e["event"] != "retracted" else (e["end_reason"] or "")
+        before_text = f"reading {e['revision_of']}" if e["event"] == "corrected" else None
+        out.append(Change(kinds[e["event"]], None, e["indicator"], before_text, what, detail))
+    return tuple(out)
