@@ -522,6 +522,7 @@ def run(
         )
     if lang is not None and lang not in ("en", "vi"):
         raise BadValue(f'--lang must be "en" or "vi", not "{lang}"')
+    # run_job loads the targets itself, so that a broken file is recorded as a failed run.
     result = run_job(
         st.settings,
         as_of=day,
@@ -531,7 +532,7 @@ def run(
         lang=lang,
         sync=not no_import,
         engine=st.engine,
-        program=st.program,
+        program=None,
     )
     _print_sync(result.sync)
     for r in result.sync:

@@ -193,9 +193,10 @@ def convert(
         assert src.currency and dst.currency
         factor, used = find_rate(rates, src.currency, dst.currency, year)
         base *= factor
+        # Short enough for a table cell; the rate's source is listed with the declared rates.
         how = (
             f"{fmt_plain(value)} {src.text} = {fmt_plain(base / dst.scale)} {dst.text} "
             f"at {fmt_plain(used.rate)} {used.to}/{used.from_} ({used.year}"
-            f"{', estimate' if used.estimate else ''}; {used.source})"
+            f"{', estimate' if used.estimate else ''})"
         )
     return base / dst.scale, how

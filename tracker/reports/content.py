@@ -179,7 +179,8 @@ def cells(row: Row, lang: str) -> Cells:
         gap=gap_text(row, lang),
         needed=needed_text(row, lang),
         status_text=status_name(lang, row["status"]),
-        note=row["note"] or "",
+        # A converted reading says how, in the row itself: the rate is part of the finding.
+        note="; ".join(t for t in (row["note"], row["conversion"]) if t),
         status=row["status"],
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -48,8 +48,8 @@ class ImportedFile(SQLModel, table=True):
     __tablename__ = "imported_file"
 
     path: str = Field(primary_key=True, max_length=500)
-    size: int
-    mtime_ns: int
+    size: int = Field(sa_type=BigInteger)
+    mtime_ns: int = Field(sa_type=BigInteger)  # nanoseconds since 1970: beyond 32 bits
     sha256: str = Field(max_length=64)
     rows: int
     imported_at: datetime
