@@ -163,8 +163,10 @@ class _Checker:
         return None
 
 
-def _compose(text: str, file: str) -> _Node:
-    """YAML text -> _Node tree; duplicate keys and syntax errors raise TargetsFileError."""
+def _compose(text: str, file: str) -> tuple[_Node, list[Problem]]:
+    """YAML text -> (_Node tree, duplicate-key problems); a syntax error raises
+    TargetsFileError. Duplicates are returned, not raised, so the checker can report
+    them together with everything else."""
     loader = yaml.SafeLoader(text)
     problems: list[Problem] = []
     try:
@@ -204,9 +206,7 @@ def _compose(text: str, file: str) -> _Node:
         ) from None
     finally:
         loader.dispose()
-    if problems:
-        raise TargetsFileError(problems)
-    return tree
+    return tree, problems
 
 
 def load_program(path: Path | str) -> Program:
@@ -250,8 +250,9 @@ def _with_hash(program: Program, sha: str) -> Program:
 
 def parse_program(text: str, file: str = "targets.yaml") -> Program:
     """Validate YAML text; see load_program."""
-    root = _compose(text, file)
+    root, duplicates = _compose(text, file)
     c = _Checker(file)
+    c.problems.extend(duplicates)
     top = c.mapping(root, "the targets file", _TOP_KEYS) if root.value is not None else None
     if top is None:
         if root.value is None:
@@ -285,10 +286,10 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
                     "letters, digits, _ . -",
                     at_key=True,
                 )
+            ind_nodes[key] = node  # declared, even if invalid: ratio_of may name it
             ind = _indicator(c, key, node)
             if ind is not None:
                 indicators[key] = ind
-                ind_nodes[key] = node
     _cross_checks(c, indicators, ind_nodes)
     if c.problems:
         raise TargetsFileError(c.problems)

@@ -50,7 +50,8 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; font-siz
 th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left;
          vertical-align: top; }
 th { background: #f6f8fa; }
-td.num { white-space: nowrap; }
+td.num { min-width: 6rem; }
+td:last-child { min-width: 14rem; overflow-wrap: anywhere; }
 .status { border-radius: 1rem; padding: .1rem .6rem; white-space: nowrap;
           display: inline-block; }
 .chips span { margin-right: .6rem; }

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import BadValue, Problem, UnknownReading
 from tracker.model import Program
@@ -61,6 +62,15 @@ def _current_with_key(conn: Connection, row: RowData) -> Any:
 
 def add_reading(engine: Engine, row: RowData, *, by: str) -> int:
     """Record one new reading; refuse a second current one for the same indicator, area, date."""
+    try:
+        return _add_reading(engine, row, by=by)
+    except IntegrityError:
+        # Another writer recorded the same key between our check and our insert (the unique
+        # index caught it); checking again now finds it and says which reading it is.
+        return _add_reading(engine, row, by=by)
+
+
+def _add_reading(engine: Engine, row: RowData, *, by: str) -> int:
     with engine.begin() as conn:
         clash = _current_with_key(conn, row)
         if clash is not None:

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
 class Reading(SQLModel, table=True):
     __tablename__ = "reading"
     __table_args__ = (
-        Index("ix_reading_current", "state", "indicator", "area", "period_date"),
+        # At most one current reading per (indicator, area, date), whoever recorded it:
+        # the database enforces it, so two concurrent writers cannot both succeed.
+        Index(
+            "uq_reading_current_key",
+            "indicator",
+            "area",
+            "period_date",
+            unique=True,
+            sqlite_where=text("state = 'current'"),
+            postgresql_where=text("state = 'current'"),
+        ),
         Index("ix_reading_file_key", "source_file", "state"),
         Index("ix_reading_known", "recorded_at", "ended_at"),
     )

@@ -53,7 +53,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reading", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_reading_current", ["state", "indicator", "area", "period_date"], unique=False
+            "uq_reading_current_key",
+            ["indicator", "area", "period_date"],
+            unique=True,
+            sqlite_where=sa.text("state = 'current'"),
+            postgresql_where=sa.text("state = 'current'"),
         )
         batch_op.create_index("ix_reading_file_key", ["source_file", "state"], unique=False)
         batch_op.create_index("ix_reading_known", ["recorded_at", "ended_at"], unique=False)
@@ -112,7 +116,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reading", schema=None) as batch_op:
         batch_op.drop_index("ix_reading_known")
         batch_op.drop_index("ix_reading_file_key")
-        batch_op.drop_index("ix_reading_current")
+        batch_op.drop_index("uq_reading_current_key")
 
     op.drop_table("reading")
     op.drop_table("imported_file")
