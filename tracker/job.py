@@ -15,7 +15,7 @@ says so, and the rest is assessed.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -72,8 +72,12 @@ def run_job(
     sync: bool = True,
     engine: Engine | None = None,
     program: Program | None = None,
+    on_claimed: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run the whole job once. Raises what went wrong after recording it in the run ledger."""
+    """Run the whole job once. Raises what went wrong after recording it in the run ledger.
+
+    `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
+    once this process has won it), before any work: the scheduler logs it."""
     engine = engine or open_store(settings.database_url)
     try:
         program = program or load_program(settings.targets)
@@ -83,6 +87,8 @@ def run_job(
             engine, job=job, slot=slot, catch_up=catch_up, as_of=as_of, known_at=known_at
         )
         if run_id is not None:
+            if on_claimed is not None:
+                on_claimed(run_id)
             runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
         raise
     as_of = as_of or today_in(program)
@@ -98,6 +104,8 @@ def run_job(
     if run_id is None:
         return RunResult(None, skipped=True, as_of=as_of)
     try:
+        if on_claimed is not None:
+            on_claimed(run_id)
         result = _run(
             engine,
             settings,
