@@ -675,6 +675,54 @@ def history(
     )
 
 
+@app.command()
+@handles_errors
+def schedule(
+    ctx: typer.Context,
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            help="Cron expression instead of `schedule` in the targets file: 5 fields "
+            '(minute hour day month weekday, e.g. "0 6 1 * *") or 6 with seconds first '
+            '(e.g. "*/10 * * * * *"). Times are in the targets file\'s timezone.',
+        ),
+    ] = None,
+    job: Annotated[
+        str,
+        typer.Option(
+            help="Job name in the run ledger; schedulers sharing a database and a job name "
+            "share its slots (each runs once)."
+        ),
+    ] = "schedule",
+    list_: Annotated[
+        bool,
+        typer.Option("--list", help="Print the next five run times and exit."),
+    ] = False,
+) -> None:
+    """Run the job on its cron schedule in the foreground, each slot once (stop: SIGTERM)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from tracker import schedule as sched
+
+    st = _state(ctx)
+    program = st.program
+    expr = cron or program.schedule
+    trigger = sched.make_trigger(expr, program.timezone, "--cron" if cron else "schedule")
+    if list_:
+        now = datetime.now(UTC).astimezone(ZoneInfo(program.timezone))
+        times = sched.next_fire_times(trigger, sched.LIST_COUNT, now)
+        typer.echo(f'next {len(times)} runs of "{expr}" ({program.timezone}):')
+        for t in times:
+            typer.echo(f"  {t:%a} {t.isoformat(sep=' ', timespec='seconds')}")
+        return
+    if not 0 < len(job.strip()) <= 100:
+        raise BadValue(f'--job "{job}" must be 1 to 100 characters, e.g. --job monthly')
+    sched.configure_logging(program.timezone)
+    code = sched.serve(st.settings, program, st.engine, cron=cron, job=job.strip())
+    raise typer.Exit(code)
+
+
 def main() -> None:
     try:
         app()
