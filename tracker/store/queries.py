@@ -11,13 +11,14 @@ report can be rebuilt exactly. Values come out in each indicator's unit, and a s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import String, and_, or_, select, type_coerce
+from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import UnitError
 from tracker.frames import READING_COLUMNS
@@ -50,9 +51,14 @@ def readings_frame(
     *,
     as_of: date | None = None,
     known_at: datetime | None = None,
+    area: str | None = None,
 ) -> pd.DataFrame:
-    """Current readings (or those known at `known_at`) up to `as_of`, in READING_COLUMNS."""
-    cols = [
+    """Current readings (or those known at `known_at`) up to `as_of`, in READING_COLUMNS.
+
+    `area` keeps only that area's readings, filtered in the database (assessment needs
+    only the programme's region; a national store holds every commune too).
+    """
+    cols: list[Any] = [
         R.c.id.label("reading_id"),
         R.c.indicator,
         R.c.area,
@@ -67,17 +73,101 @@ def readings_frame(
     query = select(*cols).where(_known_at_clause(known_at))
     if as_of is not None:
         query = query.where(R.c.period_date <= as_of)
+    if area is not None:
+        query = query.where(R.c.area == area)
+    # The same query, its dates left as the driver gives them (converted in bulk below).
+    fast = query.with_only_columns(
+        *(
+            type_coerce(getattr(c, "element", c), String).label(c.name) if c.name in _DAYS else c
+            for c in cols
+        )
+    )
     with engine.connect() as conn:
-        df = pd.read_sql(query, conn)
+        df = _read_frame(conn, fast)
+    if df is None:  # no rows: pandas' own reading gives the frame its (empty) types
+        with engine.connect() as conn:
+            df = pd.read_sql(query, conn)
+        df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
+        df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True).dt.tz_localize(None)
     df["reading_id"] = df["reading_id"].astype("Int64")
-    df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-    df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True).dt.tz_localize(None)
     df["raw_value"] = df["raw_value"].astype("float64")
     df = _convert(df, program)
     df = _add_shares(df, program)
     return df[READING_COLUMNS].sort_values(
         ["indicator", "area", "date"], kind="stable", ignore_index=True
     )
+
+
+_FETCH = 100_000  # rows fetched at once: bounds the memory of the driver's row objects
+_TEXT = ("indicator", "area", "unit", "qualifier", "source", "note")
+_DAYS = ("date", "recorded_at")
+
+
+def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
+    """The query's rows as a frame, as `pd.read_sql` would build it, without its cost.
+
+    Dates come back from the driver untouched (SQLite: ISO text) and are converted once
+    per distinct value; every distinct text is one shared object, not one per row (a
+    million readings repeat a few hundred indicators, units and sources).
+    """
+    names = [c.name for c in query.selected_columns]
+    result = conn.execute(query)
+    fetch: Callable[[int], Sequence[Any]] = result.fetchmany
+    dialect = conn.dialect
+    processors = [
+        c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+        for c, d in zip(query.selected_columns, result.cursor.description, strict=True)
+    ]
+    if all(p is None for p in processors):  # nothing to convert: the driver's own tuples
+        fetch = result.cursor.fetchmany
+    parts: dict[str, list[Any]] = {name: [] for name in names}
+    while chunk := fetch(_FETCH):
+        for name, values in zip(names, zip(*chunk, strict=True), strict=True):
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            if name in ("reading_id", "raw_value"):
+                parts[name].append(column)
+            else:
+                parts[name].append(pd.factorize(column))
+    if not parts["reading_id"]:
+        return None
+    out: dict[str, Any] = {
+        "reading_id": np.concatenate(parts["reading_id"]).astype(np.int64),
+        "raw_value": np.concatenate(parts["raw_value"]).astype(np.float64),
+    }
+    for name in _TEXT:
+        out[name] = pd.Series(_shared(parts[name]))
+    days = _shared(parts["date"], lambda u: pd.to_datetime(pd.Series(u)).astype("datetime64[ns]"))
+    out["date"] = days
+    out["recorded_at"] = _shared(
+        parts["recorded_at"],
+        lambda u: (
+            pd.to_datetime(pd.Series(u), utc=True).dt.tz_localize(None).astype("datetime64[us]")
+        ),
+    )
+    return pd.DataFrame({name: out[name] for name in names})
+
+
+def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) -> Any:
+    """Concatenate factorized chunks into one column: object array, or `convert`(uniques)
+    taken per row. Code -1 (None in the database) stays None (NaT once converted)."""
+    uniques = pd.unique(np.concatenate([u for _, u in chunks])) if chunks else np.array([])
+    position = {u: i for i, u in enumerate(uniques.tolist())}
+    codes = np.concatenate(
+        [
+            np.append(np.array([position[u] for u in chunk_u.tolist()], dtype=np.int64), -1)[c]
+            for c, chunk_u in chunks
+        ]
+    )
+    if convert is None:
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[: len(uniques)] = uniques.tolist()
+        table[-1] = None
+        return table[codes]
+    with_none = np.empty(len(uniques) + 1, dtype=object)
+    with_none[: len(uniques)] = uniques.tolist()  # the last: None, for code -1
+    converted = convert(with_none)
+    return converted.iloc[codes].reset_index(drop=True)
 
 
 def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
@@ -87,31 +177,40 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
     df["error"] = pd.Series([None] * len(df), dtype="object", index=df.index)
     if df.empty:
         return df
-    year = df["date"].dt.year
-    combos = pd.DataFrame({"indicator": df["indicator"], "unit": df["unit"], "year": year})
-    factors = []
-    for ind_key, unit_text, yr in combos.drop_duplicates().itertuples(index=False):
+    year = df["date"].dt.year.to_numpy()
+    ind_codes, ind_keys = pd.factorize(df["indicator"].to_numpy(object))
+    unit_codes, unit_texts = pd.factorize(df["unit"].to_numpy(object))
+    n_units, years = len(unit_texts), np.unique(year)
+    pair = ind_codes.astype(np.int64) * n_units + unit_codes
+    combos, inverse = np.unique(
+        pair * len(years) + np.searchsorted(years, year), return_inverse=True
+    )
+    ind_keys, unit_texts = ind_keys.tolist(), unit_texts.tolist()
+    units: dict[str, Any] = {}
+    factor = np.empty(len(combos))
+    hows: list[str | None] = []
+    errs: list[str | None] = []
+    for c in combos.tolist():
+        p, y = divmod(c, len(years))
+        ind_key, unit_text = ind_keys[p // n_units], unit_texts[p % n_units]
+        yr = int(years[y])
+        f, how, err = 1.0, None, None
         ind = program.indicators.get(ind_key)
-        factor, how, err = 1.0, None, None
         if ind is None:
-            factor, err = np.nan, f'indicator "{ind_key}" is no longer in {program.source_path}'
+            f, err = np.nan, f'indicator "{ind_key}" is no longer in {program.source_path}'
         elif unit_text != ind.unit:
             try:
-                factor, how = convert(
-                    1.0,
-                    parse_unit(unit_text),
-                    parse_unit(ind.unit),
-                    int(yr),
-                    program.exchange_rates,
-                )
+                src = units.get(unit_text) or units.setdefault(unit_text, parse_unit(unit_text))
+                dst = units.get(ind.unit) or units.setdefault(ind.unit, parse_unit(ind.unit))
+                f, how = convert(1.0, src, dst, yr, program.exchange_rates)
             except UnitError as e:
-                factor, err = np.nan, str(e)
-        factors.append((ind_key, unit_text, yr, factor, how, err))
-    table = pd.DataFrame(factors, columns=["indicator", "unit", "year", "_f", "_how", "_err"])
-    merged = combos.merge(table, on=["indicator", "unit", "year"], how="left")
-    merged.index = df.index
-    df["value"] = df["raw_value"] * merged["_f"]
-    has_how = merged["_how"].notna()
+                f, err = np.nan, str(e)
+        factor[len(hows)] = f
+        hows.append(how)
+        errs.append(err)
+    df["value"] = df["raw_value"] * factor[inverse]
+    how_of = np.array(hows, dtype=object)[inverse]
+    has_how = pd.notna(how_of)
     if has_how.any():
         # The text names the rate; the numbers are this row's own.
         df.loc[has_how, "conversion"] = [
@@ -120,11 +219,14 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
                 df.loc[has_how, "raw_value"],
                 df.loc[has_how, "unit"],
                 df.loc[has_how, "value"],
-                merged.loc[has_how, "_how"],
+                how_of[has_how],
                 strict=True,
             )
         ]
-    df.loc[merged["_err"].notna(), "error"] = merged.loc[merged["_err"].notna(), "_err"]
+    err_of = np.array(errs, dtype=object)[inverse]
+    has_err = pd.notna(err_of)
+    if has_err.any():
+        df.loc[has_err, "error"] = err_of[has_err]
     return df
 
 
@@ -136,49 +238,62 @@ def _conversion_text(raw: float, unit: str, converted: float, how: str) -> str:
 
 
 def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
-    parts = [df]
-    for key, ind in program.indicators.items():
-        if not ind.ratio_of:
-            continue
-        num_key, den_key = ind.ratio_of
-        num = df[(df["indicator"] == num_key) & df["value"].notna()]
-        den = df[(df["indicator"] == den_key) & df["value"].notna() & (df["value"] != 0)]
-        pair = num.merge(den, on=["area", "date"], suffixes=("_n", "_d"))
-        if pair.empty:
-            continue
-        share = pd.DataFrame(
-            {
-                "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
-                "indicator": key,
-                "area": pair["area"],
-                "date": pair["date"],
-                "value": pair["value_n"] / pair["value_d"] * 100.0,
-                "unit": "percent",
-                "qualifier": pair["qualifier_n"].where(
-                    pair["qualifier_n"].notna(), pair["qualifier_d"]
-                ),
-                "source": [
-                    f"computed: {num_key} {fmt_plain(n)} / {den_key} {fmt_plain(d)} "
-                    f"(readings {a}, {b})"
-                    for n, d, a, b in zip(
-                        pair["value_n"],
-                        pair["value_d"],
-                        pair["reading_id_n"],
-                        pair["reading_id_d"],
-                        strict=True,
-                    )
-                ],
-                "note": None,
-                "conversion": None,
-                "error": None,
-                "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
-            }
-        )
-        share["raw_value"] = share["value"]
-        parts.append(share)
-    if len(parts) == 1:
+    """One row per (share, area, date) where both counts have a usable value that day.
+
+    Every share is computed in one merge (the share's position `_s` is part of the key),
+    so the cost is the rows of the counts, not a scan of the frame per share.
+    """
+    shares = [(key, *ind.ratio_of) for key, ind in program.indicators.items() if ind.ratio_of]
+    if not shares or df.empty:
         return df
-    out = pd.concat(parts, ignore_index=True)
+    rows_of = df.groupby("indicator", sort=False).indices
+    none = np.array([], dtype=np.int64)
+
+    def counts(position: int) -> pd.DataFrame:  # position 1: numerators, 2: denominators
+        picked = [rows_of.get(s[position], none) for s in shares]
+        frame = df.iloc[np.concatenate(picked)]
+        frame = frame.assign(_s=np.repeat(np.arange(len(shares)), [len(p) for p in picked]))
+        usable = frame["value"].notna()
+        return frame[usable if position == 1 else usable & (frame["value"] != 0)]
+
+    pair = counts(1).merge(counts(2), on=["_s", "area", "date"], suffixes=("_n", "_d"))
+    if pair.empty:
+        return df
+    keys = np.array([s[0] for s in shares], dtype=object)
+    which = pair["_s"].to_numpy()
+    text: dict[float, str] = {}  # counts repeat: format each number once
+    plain = lambda v: text.get(v) or text.setdefault(v, fmt_plain(v))  # noqa: E731
+    share = pd.DataFrame(
+        {
+            "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
+            "indicator": keys[which],
+            "area": pair["area"],
+            "date": pair["date"],
+            "value": pair["value_n"] / pair["value_d"] * 100.0,
+            "unit": "percent",
+            "qualifier": pair["qualifier_n"].where(
+                pair["qualifier_n"].notna(), pair["qualifier_d"]
+            ),
+            "source": [
+                f"computed: {shares[s][1]} {plain(n)} / {shares[s][2]} {plain(d)} "
+                f"(readings {a}, {b})"
+                for s, n, d, a, b in zip(
+                    which.tolist(),
+                    pair["value_n"],
+                    pair["value_d"],
+                    pair["reading_id_n"],
+                    pair["reading_id_d"],
+                    strict=True,
+                )
+            ],
+            "note": None,
+            "conversion": None,
+            "error": None,
+            "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
+        }
+    )
+    share["raw_value"] = share["value"]
+    out = pd.concat([df, share], ignore_index=True)
     # A share computed from counts wins over a share typed in for the same date and area.
     return out.drop_duplicates(subset=["indicator", "area", "date"], keep="last")
 

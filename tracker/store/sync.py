@@ -17,17 +17,21 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import Problem, ReadingsFileError
 from tracker.model import Program
-from tracker.store.ledger import R, _close, now_utc, row_values
+from tracker.store.ledger import R, _close, now_utc
 from tracker.store.models import ImportedFile
-from tracker.store.readingfile import RowData, decode_utf8, parse_reading_text
+from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
 
 F = ImportedFile.__table__  # type: ignore[attr-defined]
 _BATCH = 50_000
@@ -123,13 +127,81 @@ def sync_file(
                 F.update().where(F.c.path == key).values(mtime_ns=st.st_mtime_ns, size=st.st_size)
             )
         return SyncResult(shown, unchanged=known.rows, skipped=True)
-    rows = parse_reading_text(decode_utf8(raw, shown), shown, program)
+    rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
     return _apply(engine, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
 
 
 def _apply(
     engine: Engine,
-    rows: list[RowData],
+    rows: ReadingTable,
+    key: str,
+    shown: str,
+    *,
+    by: str,
+    sha: str,
+    st: os.stat_result,
+) -> SyncResult:
+    try:
+        return _apply_once(engine, rows, key, shown, by=by, sha=sha, st=st)
+    except IntegrityError:
+        # The database holds at most one current reading per (indicator, area, date): a row
+        # of this file clashes with a reading typed in or imported from another file. The
+        # transaction rolled back; find the rows to name them (this path is rare).
+        problems = _clashes(engine, rows, key, shown)
+        if not problems:
+            raise
+        raise ReadingsFileError(
+            problems,
+            summary=f"{shown}: nothing was imported from this file; fix the rows above and "
+            "import it again",
+        ) from None
+
+
+def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[Problem]:
+    wanted = {
+        (i, a, d): ln
+        for i, a, d, ln in zip(
+            rows.indicator.tolist(),
+            rows.area.tolist(),
+            rows.period_date.tolist(),
+            rows.line.tolist(),
+            strict=True,
+        )
+    }
+    indicators = sorted({k[0] for k in wanted})
+    problems = []
+    with engine.connect() as conn:
+        others = conn.execute(
+            select(
+                R.c.id, R.c.indicator, R.c.area, R.c.period_date, R.c.source_file, R.c.source_line
+            )
+            .where(R.c.state == "current", R.c.indicator.in_(indicators))
+            .where((R.c.source_file != key) | R.c.source_file.is_(None))
+        )
+        for o in others:
+            line = wanted.get((o.indicator, o.area, o.period_date))
+            if line is None:
+                continue
+            where = (
+                f"from line {o.source_line} of the reading file {o.source_file}"
+                if o.source_file
+                else f"added with `tracker add`; `tracker retract {o.id}` withdraws it"
+            )
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    None,
+                    f"{o.indicator} for {o.area} on {o.period_date.isoformat()} is already "
+                    f"recorded as reading {o.id} ({where}); keep one of the two",
+                )
+            )
+    return problems
+
+
+def _apply_once(
+    engine: Engine,
+    rows: ReadingTable,
     key: str,
     shown: str,
     *,
@@ -157,28 +229,33 @@ def _apply(
                 ).where(R.c.source_file == key, R.c.state == "current")
             )
         }
-        new_rows: list[dict[str, Any]] = []
+        new: list[int] = []  # positions in `rows` to insert
+        revision_of: list[int | None] = []
         superseded: list[int] = []
-        for row in rows:
-            old = current.pop(row.key, None)
+        if not current:  # a first import: every row is new, nothing to compare
+            new = list(range(len(rows)))
+            revision_of = [None] * len(rows)
+            result.added = len(rows)
+        columns = [rows.indicator, rows.area, rows.period_date, rows.value, rows.unit]
+        columns += [rows.source, rows.qualifier, rows.note]
+        for i, (ind, area, day, value, unit, source, qualifier, note) in enumerate(
+            zip(*(c.tolist() for c in columns), strict=True) if current else ()
+        ):
+            old = current.pop((ind, area, day), None)
             if old is None:
-                new_rows.append(
-                    row_values(row, by=by, at=at, source_file=key, source_line=row.line)
-                )
+                new.append(i)
+                revision_of.append(None)
                 result.added += 1
             elif (old.value, old.unit, old.source, old.qualifier, old.note) != (
-                row.value,
-                row.unit,
-                row.source,
-                row.qualifier,
-                row.note,
+                value,
+                unit,
+                source,
+                qualifier,
+                note,
             ):
                 superseded.append(old.id)
-                new_rows.append(
-                    row_values(
-                        row, by=by, at=at, source_file=key, source_line=row.line, revision_of=old.id
-                    )
-                )
+                new.append(i)
+                revision_of.append(old.id)
                 result.corrected += 1
             else:
                 result.unchanged += 1
@@ -188,8 +265,7 @@ def _apply(
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
         _close(conn, gone, "retracted", at, f"removed from {shown}")
-        for i in range(0, len(new_rows), _BATCH):
-            conn.execute(insert(R), new_rows[i : i + _BATCH])
+        _insert_rows(conn, rows, new, revision_of, by=by, at=at, key=key)
         conn.execute(delete(F).where(F.c.path == key))
         conn.execute(
             insert(F).values(
@@ -202,3 +278,128 @@ def _apply(
             )
         )
     return result
+
+
+# The columns a file import writes; the rest (id, ended_at, end_reason) start empty.
+_INSERTED = (
+    "indicator",
+    "area",
+    "period_date",
+    "value",
+    "unit",
+    "qualifier",
+    "source",
+    "note",
+    "recorded_at",
+    "recorded_by",
+    "state",
+    "source_file",
+    "source_line",
+    "revision_of",
+)
+
+
+def _insert_rows(
+    conn: Connection,
+    rows: ReadingTable,
+    positions: list[int],
+    revision_of: list[int | None],
+    *,
+    by: str,
+    at: datetime,
+    key: str,
+) -> None:
+    """Insert rows[positions] as current readings: one driver-level executemany per batch.
+
+    Each value goes through its column type's bind processing, as `insert(R)` would do,
+    but once per distinct value rather than once per row, and without building a dict
+    per row: the bulk of an import's time is then the database's own work.
+    """
+    import numpy as np
+
+    if not positions:
+        return
+    dialect = conn.dialect
+    if dialect.paramstyle not in ("qmark", "format", "pyformat"):  # pragma: no cover
+        for i in range(0, len(positions), _BATCH):
+            some = positions[i : i + _BATCH]
+            conn.execute(
+                insert(R),
+                [
+                    {**_row_dict(rows, j, by=by, at=at, key=key), "revision_of": r}
+                    for j, r in zip(some, revision_of[i : i + _BATCH], strict=True)
+                ],
+            )
+        return
+    take = np.asarray(positions, dtype=np.int64)
+    every = len(positions) == len(rows)
+    values: dict[str, list[Any]] = {}
+    for name in ("indicator", "area", "period_date", "unit", "qualifier", "source", "note"):
+        column = getattr(rows, name)
+        values[name] = _bound(dialect, name, column if every else column[take])
+    values["value"] = _bound(dialect, "value", (rows.value if every else rows.value[take]))
+    values["source_line"] = _bound(dialect, "source_line", rows.line if every else rows.line[take])
+    values["revision_of"] = revision_of
+    constants = {
+        "recorded_at": _bind_one(dialect, "recorded_at", at),
+        "recorded_by": _bind_one(dialect, "recorded_by", by),
+        "state": _bind_one(dialect, "state", "current"),
+        "source_file": _bind_one(dialect, "source_file", key),
+    }
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(R.name)} ({', '.join(quote(c) for c in _INSERTED)}) "
+        f"VALUES ({', '.join([mark] * len(_INSERTED))})"
+    )
+    for i in range(0, len(positions), _BATCH):
+        part = slice(i, i + _BATCH)
+        n = len(values["value"][part])
+        batch: list[tuple[Any, ...]] = list(
+            zip(
+                *(values[c][part] if c in values else repeat(constants[c], n) for c in _INSERTED),
+                strict=True,
+            )
+        )
+        conn.exec_driver_sql(sql, batch)
+
+
+def _processor(dialect: Any, name: str) -> Any:
+    return R.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _bind_one(dialect: Any, name: str, value: Any) -> Any:
+    process = _processor(dialect, name)
+    return value if process is None else process(value)
+
+
+def _bound(dialect: Any, name: str, column: Any) -> list[Any]:
+    """column's values as the driver receives them: each distinct value processed once."""
+    import pandas as pd
+
+    process = _processor(dialect, name)
+    if process is None:
+        return list(column.tolist())
+    codes, uniques = pd.factorize(column)
+    done = [process(u) for u in uniques.tolist()] + [process(None)]  # code -1: None
+    table = np.empty(len(done), dtype=object)
+    table[:] = done
+    return list(table[codes].tolist())
+
+
+def _row_dict(rows: ReadingTable, j: int, *, by: str, at: datetime, key: str) -> dict[str, Any]:
+    return {
+        "indicator": rows.indicator[j],
+        "area": rows.area[j],
+        "period_date": rows.period_date[j],
+        "value": float(rows.value[j]),
+        "unit": rows.unit[j],
+        "qualifier": rows.qualifier[j],
+        "source": rows.source[j],
+        "note": rows.note[j],
+        "recorded_at": at,
+        "recorded_by": by,
+        "state": "current",
+        "source_file": key,
+        "source_line": int(rows.line[j]),
+    }
