@@ -124,11 +124,12 @@ def sqlite_url(folder: Path) -> str:
 
 
 def write_bulk_readings(actuals: Path, rows: int = 12_000) -> None:
-    """A big, valid reading file: its XLSX sheet makes a run take a few seconds."""
+    """A big, valid reading file of the region (the part a run reads and draws): its XLSX
+    sheet and chart make a run take a few seconds."""
     lines = ["indicator,date,value,unit,source,area,qualifier,note"]
     for i in range(rows):
-        day = date(1990, 1, 1) + timedelta(days=(i % 400) * 20)
-        lines.append(f"rural_income,{day},{1000 + i},USD/person/year,synthetic,area {i // 400},,")
+        day = date(1960, 1, 1) + timedelta(days=i)
+        lines.append(f"rural_income,{day},{1000 + i},USD/person/year,synthetic,,,")
     (actuals / "bulk.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

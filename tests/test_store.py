@@ -87,26 +87,34 @@ def sync(engine, prog, folder: Path, name: str = "r.csv"):
 
 
 def states(engine) -> list[tuple]:
-    return [(r["id"], r["value"], r["state"], r["revision_of"])
-            for r in sorted(list_readings(engine, history=True), key=lambda r: r["id"])]
+    return [
+        (r["id"], r["value"], r["state"], r["revision_of"])
+        for r in sorted(list_readings(engine, history=True), key=lambda r: r["id"])
+    ]
 
 
 # --- import is a sync ---------------------------------------------------------------------
 
 
 def test_importing_twice_changes_nothing_and_says_unchanged(engine, prog, actuals):
-    (actuals / "r.csv").write_text(HEADER + "communes,2025,91,communes,a\n"
-                                   "ntm_communes,2025,54,communes,b\n", encoding="utf-8")
+    (actuals / "r.csv").write_text(
+        HEADER + "communes,2025,91,communes,a\nntm_communes,2025,54,communes,b\n", encoding="utf-8"
+    )
     first = sync(engine, prog, actuals)
     assert (first.added, first.corrected, first.retracted, first.skipped) == (2, 0, 0, False)
     before = snapshot(engine)
     second = sync(engine, prog, actuals)
     assert (second.file, second.added, second.unchanged, second.skipped) == (
-        "actuals/r.csv", 0, 2, True)
+        "actuals/r.csv",
+        0,
+        2,
+        True,
+    )
     assert snapshot(engine) == before
-    assert [(r["indicator"], r["value"], r["source_file"], r["source_line"])
-            for r in list_readings(engine)] == [("communes", 91.0, "r.csv", 2),
-                                                ("ntm_communes", 54.0, "r.csv", 3)]
+    assert [
+        (r["indicator"], r["value"], r["source_file"], r["source_line"])
+        for r in list_readings(engine)
+    ] == [("communes", 91.0, "r.csv", 2), ("ntm_communes", 54.0, "r.csv", 3)]
 
 
 def test_a_touched_but_identical_file_changes_nothing(engine, prog, actuals):
@@ -125,12 +133,14 @@ def test_a_touched_but_identical_file_changes_nothing(engine, prog, actuals):
 
 def test_a_changed_row_becomes_a_correction(engine, prog, actuals):
     path = actuals / "r.csv"
-    path.write_text(HEADER + "communes,2025,91,communes,a\nntm_communes,2025,50,communes,b\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "communes,2025,91,communes,a\nntm_communes,2025,50,communes,b\n", encoding="utf-8"
+    )
     sync(engine, prog, actuals)
     [old_id] = [r["id"] for r in list_readings(engine) if r["indicator"] == "ntm_communes"]
-    path.write_text(HEADER + "communes,2025,91,communes,a\nntm_communes,2025,54,communes,b\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "communes,2025,91,communes,a\nntm_communes,2025,54,communes,b\n", encoding="utf-8"
+    )
     result = sync(engine, prog, actuals)
     assert (result.added, result.corrected, result.retracted, result.unchanged) == (0, 1, 0, 1)
     history = {r["id"]: r for r in list_readings(engine, history=True)}
@@ -138,21 +148,28 @@ def test_a_changed_row_becomes_a_correction(engine, prog, actuals):
     assert (new["value"], new["state"]) == (54.0, "current")
     old = history[old_id]
     assert (old["value"], old["state"], old["end_reason"]) == (
-        50.0, "superseded", "changed in actuals/r.csv")
+        50.0,
+        "superseded",
+        "changed in actuals/r.csv",
+    )
     assert old["ended_at"] == new["recorded_at"]
 
 
 def test_a_removed_row_is_retracted(engine, prog, actuals):
     path = actuals / "r.csv"
-    path.write_text(HEADER + "communes,2025,91,communes,a\nntm_communes,2025,54,communes,b\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "communes,2025,91,communes,a\nntm_communes,2025,54,communes,b\n", encoding="utf-8"
+    )
     sync(engine, prog, actuals)
     path.write_text(HEADER + "communes,2025,91,communes,a\n", encoding="utf-8")
     result = sync(engine, prog, actuals)
     assert (result.added, result.corrected, result.retracted, result.unchanged) == (0, 0, 1, 1)
     [gone] = [r for r in list_readings(engine, history=True) if r["indicator"] == "ntm_communes"]
     assert (gone["state"], gone["value"], gone["end_reason"]) == (
-        "retracted", 54.0, "removed from actuals/r.csv")
+        "retracted",
+        54.0,
+        "removed from actuals/r.csv",
+    )
     assert [r["indicator"] for r in list_readings(engine)] == ["communes"]
 
 
@@ -161,12 +178,12 @@ def test_a_file_whose_last_row_is_bad_imports_none_of_the_rows_before_it(engine,
     sync(engine, prog, actuals, "old.csv")
     before = snapshot(engine)
     good = "".join(f"communes,{2000 + i},{i},communes,s\n" for i in range(10))
-    (actuals / "r.csv").write_text(HEADER + good + "communes,2015,91,parsecs,s\n",
-                                   encoding="utf-8")
+    (actuals / "r.csv").write_text(HEADER + good + "communes,2015,91,parsecs,s\n", encoding="utf-8")
     result = sync(engine, prog, actuals)
     assert [str(p) for p in result.problems] == [
         'actuals/r.csv:12: unit: "parsecs" counts something else than "communes", the unit of '
-        '"communes"']
+        '"communes"'
+    ]
     assert snapshot(engine) == before
 
 
@@ -190,8 +207,7 @@ def test_add_correct_retract_keep_full_history(engine, prog):
     rid = add_reading(engine, row("communes", date(2024, 12, 31), 90), by="t")
     new_id = correct_reading(engine, prog, rid, {"value": "91", "reason": "typo"}, by="t")
     retract_reading(engine, new_id, reason="double-counted", by="t")
-    assert states(engine) == [(rid, 90.0, "superseded", None),
-                              (new_id, 91.0, "retracted", rid)]
+    assert states(engine) == [(rid, 90.0, "superseded", None), (new_id, 91.0, "retracted", rid)]
     history = {r["id"]: r for r in list_readings(engine, history=True)}
     assert history[rid]["end_reason"] == "typo (t)"
     assert history[new_id]["end_reason"] == "double-counted (t)"
@@ -199,8 +215,7 @@ def test_add_correct_retract_keep_full_history(engine, prog):
 
 
 def test_correct_in_vietnamese_style(engine, prog):
-    rid = add_reading(engine, row("income", date(2024, 12, 31), 3000, "USD/person/year"),
-                      by="t")
+    rid = add_reading(engine, row("income", date(2024, 12, 31), 3000, "USD/person/year"), by="t")
     new_id = correct_reading(engine, prog, rid, {"value": "3.365,6"}, by="t", locale="vi")
     [current] = list_readings(engine)
     assert (current["id"], current["value"], current["revision_of"]) == (new_id, 3365.6, rid)
@@ -212,8 +227,10 @@ def test_correcting_a_superseded_reading_names_the_newer_one(engine, prog):
     before = snapshot(engine)
     with pytest.raises(UnknownReading) as e:
         correct_reading(engine, prog, rid, {"value": "92"}, by="t")
-    assert str(e.value) == (f"reading {rid} was already corrected (by reading {new_id}); "
-                            f"correct reading {new_id} instead")
+    assert str(e.value) == (
+        f"reading {rid} was already corrected (by reading {new_id}); "
+        f"correct reading {new_id} instead"
+    )
     assert snapshot(engine) == before
 
 
@@ -223,16 +240,18 @@ def test_a_retracted_or_missing_reading_cannot_be_corrected(engine, prog):
     [ended] = [r["ended_at"] for r in list_readings(engine, history=True)]
     with pytest.raises(UnknownReading) as e:
         correct_reading(engine, prog, rid, {"value": "92"}, by="t")
-    assert str(e.value) == (f"reading {rid} was retracted on {ended:%Y-%m-%d %H:%M} UTC; add a "
-                            "new reading instead")
+    assert str(e.value) == (
+        f"reading {rid} was retracted on {ended:%Y-%m-%d %H:%M} UTC; add a new reading instead"
+    )
     with pytest.raises(UnknownReading) as e:
         retract_reading(engine, 999, reason="x", by="t")
     assert str(e.value) == "there is no reading 999; `tracker readings` lists them with their ids"
 
 
 def test_a_file_imported_reading_is_corrected_by_editing_the_file(engine, prog, actuals):
-    (actuals / "r.csv").write_text(HEADER + "ntm_communes,2025,54,communes,a\n"
-                                   "communes,2025,91,communes,a\n", encoding="utf-8")
+    (actuals / "r.csv").write_text(
+        HEADER + "ntm_communes,2025,54,communes,a\ncommunes,2025,91,communes,a\n", encoding="utf-8"
+    )
     sync(engine, prog, actuals)
     [rid] = [r["id"] for r in list_readings(engine) if r["indicator"] == "communes"]
     before = snapshot(engine)
@@ -241,11 +260,14 @@ def test_a_file_imported_reading_is_corrected_by_editing_the_file(engine, prog, 
     assert str(e.value) == (
         f"reading {rid} comes from line 3 of the reading file r.csv; correct it by editing "
         "that line (or deleting it) and running `tracker import`, so the file and the store "
-        "stay the same")
+        "stay the same"
+    )
     with pytest.raises(BadValue) as e:
         retract_reading(engine, rid, reason="x", by="t")
-    assert str(e.value).startswith(f"reading {rid} comes from line 3 of the reading file "
-                                   "r.csv; retract it by editing that line")
+    assert str(e.value).startswith(
+        f"reading {rid} comes from line 3 of the reading file "
+        "r.csv; retract it by editing that line"
+    )
     assert snapshot(engine) == before
 
 
@@ -253,18 +275,21 @@ def test_a_second_current_reading_for_the_same_key_is_refused(engine, prog, actu
     rid = add_reading(engine, row("communes", date(2024, 12, 31), 90), by="t")
     with pytest.raises(BadValue) as e:
         add_reading(engine, row("communes", date(2024, 12, 31), 91), by="t")
-    assert str(e.value) == (f"communes for R on 2024-12-31 is already recorded as reading {rid}; "
-                            f"to change it use `tracker correct {rid} VALUE`")
-    (actuals / "r.csv").write_text(HEADER + "ntm_communes,2025,54,communes,a\n",
-                                   encoding="utf-8")
+    assert str(e.value) == (
+        f"communes for R on 2024-12-31 is already recorded as reading {rid}; "
+        f"to change it use `tracker correct {rid} VALUE`"
+    )
+    (actuals / "r.csv").write_text(HEADER + "ntm_communes,2025,54,communes,a\n", encoding="utf-8")
     sync(engine, prog, actuals)
     [fid] = [r["id"] for r in list_readings(engine) if r["indicator"] == "ntm_communes"]
     before = snapshot(engine)
     with pytest.raises(BadValue) as e:
         add_reading(engine, row("ntm_communes", date(2025, 12, 31), 55), by="t")
-    assert str(e.value) == (f"ntm_communes for R on 2025-12-31 is already recorded as reading "
-                            f"{fid} (from r.csv line 2); to change it use "
-                            f"`tracker correct {fid} VALUE`")
+    assert str(e.value) == (
+        f"ntm_communes for R on 2025-12-31 is already recorded as reading "
+        f"{fid} (from r.csv line 2); to change it use "
+        f"`tracker correct {fid} VALUE`"
+    )
     assert snapshot(engine) == before
 
 
@@ -298,10 +323,22 @@ def test_an_import_killed_while_writing_leaves_the_store_unchanged(store_url, tm
             fh.write(f"communes,{start + timedelta(days=i)},{i},communes,generated {i}\n")
     tracker = shutil.which("tracker") or str(Path(sys.executable).parent / "tracker")
     proc = subprocess.Popen(
-        [tracker, "--database", store_url, "--targets", str(ROOT / "targets.yaml"),
-         "--actuals", str(folder), "import", str(tmp_path / "big.csv")],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    db_file = Path(store_url[len("sqlite:///"):]) if store_url.startswith("sqlite") else None
+        [
+            tracker,
+            "--database",
+            store_url,
+            "--targets",
+            str(ROOT / "targets.yaml"),
+            "--actuals",
+            str(folder),
+            "import",
+            str(tmp_path / "big.csv"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    db_file = Path(store_url[len("sqlite:///") :]) if store_url.startswith("sqlite") else None
     deadline = time.monotonic() + 120
     try:
         while not _well_into_writing(engine, db_file):
@@ -357,8 +394,7 @@ def test_known_at_before_a_retraction_still_includes_the_reading(engine, prog):
     time.sleep(0.01)
     retract_reading(engine, rid, reason="wrong commune list", by="t")
     [r] = list_readings(engine, history=True)
-    assert list(readings_frame(engine, prog, known_at=_moment(r["recorded_at"]))["value"]) == [
-        90.0]
+    assert list(readings_frame(engine, prog, known_at=_moment(r["recorded_at"]))["value"]) == [90.0]
     assert readings_frame(engine, prog, known_at=_moment(r["ended_at"])).empty
     assert readings_frame(engine, prog).empty
 
@@ -384,22 +420,30 @@ def test_a_share_is_never_mixed_across_dates(engine, prog):
 
 
 def test_money_is_converted_with_the_declared_rate_and_the_rate_is_named(engine, prog):
-    add_reading(engine, row("income", date(2024, 12, 31), 84.14, "triệu đồng/người/năm"),
-                by="t")
+    add_reading(engine, row("income", date(2024, 12, 31), 84.14, "triệu đồng/người/năm"), by="t")
     [r] = readings_frame(engine, prog).to_dict("records")
     assert (r["raw_value"], r["unit"], r["error"]) == (84.14, "triệu đồng/người/năm", None)
     assert r["value"] == pytest.approx(3365.6)
-    assert r["conversion"] == ("84.14 triệu đồng/người/năm = 3,365.6 USD/person/year at "
-                               "25,000 VND/USD (2024)")
+    assert r["conversion"] == (
+        "84.14 triệu đồng/người/năm = 3,365.6 USD/person/year at 25,000 VND/USD (2024)"
+    )
 
 
 def test_money_without_a_rate_for_its_year_is_nan_and_says_why(engine, prog):
-    add_reading(engine, row("income", date(2023, 12, 31), 80, "million VND/person/year"),
-                by="t")
+    add_reading(engine, row("income", date(2023, 12, 31), 80, "million VND/person/year"), by="t")
     add_reading(engine, row("income", date(2022, 12, 31), 3000, "USD/person/year"), by="t")
     frame = readings_frame(engine, prog)
     by_year = {r["date"].year: r for r in frame.to_dict("records")}
     assert math.isnan(by_year[2023]["value"])
-    assert by_year[2023]["error"] == ("no exchange rate VND->USD is declared for 2023; add one "
-                                      "under exchange_rates in the targets file")
+    assert by_year[2023]["error"] == (
+        "no exchange rate VND->USD is declared for 2023; add one "
+        "under exchange_rates in the targets file"
+    )
     assert (by_year[2022]["value"], by_year[2022]["error"]) == (3000.0, None)
+
+
+def test_schema_head_constant_is_the_newest_migration():
+    # open_store skips importing alembic when the store is at SCHEMA_HEAD: it must be true.
+    from tracker.store.database import SCHEMA_HEAD, _head
+
+    assert _head() == SCHEMA_HEAD

@@ -165,7 +165,9 @@ def _run(
         synced = sync_files(
             engine, program, reading_files(settings.actuals), settings.actuals, by="import"
         )
-    readings = readings_frame(engine, program, as_of=as_of, known_at=known_at)
+    # Goals are the region's: sub-area readings (communes) are stored but not assessed,
+    # so they stay in the database (a national store then costs what its region costs).
+    readings = readings_frame(engine, program, as_of=as_of, known_at=known_at, area=program.region)
     gaps = assess(program, readings, as_of)
     previous = runs.last_run(engine, outcome="success", before_id=run_id)
     changes = _changes(engine, gaps, previous, known_at)

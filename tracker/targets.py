@@ -163,11 +163,16 @@ class _Checker:
         return None
 
 
-def _compose(text: str, file: str) -> tuple[_Node, list[Problem]]:
+def _compose(
+    text: str, file: str, loader_class: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+) -> tuple[_Node, list[Problem]]:
     """YAML text -> (_Node tree, duplicate-key problems); a syntax error raises
     TargetsFileError. Duplicates are returned, not raised, so the checker can report
-    them together with everything else."""
-    loader = yaml.SafeLoader(text)
+    them together with everything else.
+
+    libyaml's loader is used when present (about 10x faster on a big programme); a syntax
+    error is re-read with the pure-Python loader, whose messages read better."""
+    loader = loader_class(text)
     problems: list[Problem] = []
     try:
         root = loader.get_single_node()
@@ -199,6 +204,8 @@ def _compose(text: str, file: str) -> tuple[_Node, list[Problem]]:
 
         tree = walk(root) if root is not None else _Node(None, 1, 1)
     except yaml.MarkedYAMLError as e:
+        if loader_class is not yaml.SafeLoader:
+            return _compose(text, file, yaml.SafeLoader)
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise TargetsFileError(
