@@ -97,11 +97,11 @@ def _current(connection: Any) -> str | None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it already is)."""
-    from alembic import command
-
     with engine.connect() as conn:
         if _current(conn) == SCHEMA_HEAD:
             return
+    from alembic import command
+
     head = _head()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
