@@ -273,7 +273,7 @@ def add(
 ) -> None:
     """Record one reading."""
     from tracker.store.ledger import add_reading
-    from tracker.store.readingfile import RowChecker
+    from tracker.store.rowcheck import RowChecker
 
     st = _state(ctx)
     program = st.program

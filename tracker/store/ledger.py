@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.errors import BadValue, Problem, UnknownReading
 from tracker.model import Program
 from tracker.store.models import Reading
-from tracker.store.readingfile import RowChecker, RowData
+from tracker.store.rowcheck import RowChecker, RowData
 
 R = Reading.__table__  # type: ignore[attr-defined]
 

@@ -32,6 +32,7 @@ from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.models import ImportedFile
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
+from tracker.store.rowcheck import refuse
 
 F = ImportedFile.__table__  # type: ignore[attr-defined]
 _BATCH = 50_000
@@ -150,11 +151,7 @@ def _apply(
         problems = _clashes(engine, rows, key, shown)
         if not problems:
             raise
-        raise ReadingsFileError(
-            problems,
-            summary=f"{shown}: nothing was imported from this file; fix the rows above and "
-            "import it again",
-        ) from None
+        raise refuse(problems, shown) from None
 
 
 def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[Problem]:
