@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from tracker import notify, schedule
+from tracker import cron, notify, schedule
 from tracker.cli import app
 from tracker.errors import BadValue
 from tracker.model import Notify
@@ -154,9 +154,9 @@ def run_folders(reports: Path) -> list[Path]:
 
 
 def test_five_field_cron_fires_in_the_programme_timezone() -> None:
-    trigger = schedule.make_trigger("0 6 1 * *", "Asia/Ho_Chi_Minh")
+    trigger = cron.make_trigger("0 6 1 * *", "Asia/Ho_Chi_Minh")
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-    assert [t.isoformat() for t in schedule.next_fire_times(trigger, 3, now)] == [
+    assert [t.isoformat() for t in cron.next_fire_times(trigger, 3, now)] == [
         "2026-12-01T06:00:00+07:00",
         "2027-01-01T06:00:00+07:00",
         "2027-02-01T06:00:00+07:00",
@@ -164,9 +164,9 @@ def test_five_field_cron_fires_in_the_programme_timezone() -> None:
 
 
 def test_six_field_cron_has_seconds_first() -> None:
-    trigger = schedule.make_trigger("*/20 * * * * *", "UTC")
+    trigger = cron.make_trigger("*/20 * * * * *", "UTC")
     now = datetime(2026, 11, 29, 12, 0, 5, tzinfo=UTC)
-    assert [t.strftime("%H:%M:%S") for t in schedule.next_fire_times(trigger, 4, now)] == [
+    assert [t.strftime("%H:%M:%S") for t in cron.next_fire_times(trigger, 4, now)] == [
         "12:00:20",
         "12:00:40",
         "12:01:00",
@@ -175,7 +175,7 @@ def test_six_field_cron_has_seconds_first() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cron", "problem"),
+    ("expr", "problem"),
     [
         ("every day", "2 fields"),
         ("*/x * * * *", 'Unrecognized expression "*/x" for field "minute"'),
@@ -186,35 +186,35 @@ def test_six_field_cron_has_seconds_first() -> None:
         ),
     ],
 )
-def test_a_bad_cron_is_a_sentence(cron: str, problem: str) -> None:
+def test_a_bad_cron_is_a_sentence(expr: str, problem: str) -> None:
     with pytest.raises(BadValue) as e:
-        schedule.make_trigger(cron, "UTC", "--cron")
+        cron.make_trigger(expr, "UTC", "--cron")
     assert str(e.value) == (
-        f'--cron "{cron}" is not a cron expression ({problem}); write 5 fields '
+        f'--cron "{expr}" is not a cron expression ({problem}); write 5 fields '
         '(minute hour day month weekday, e.g. "0 6 1 * *") or 6 with seconds first '
         '(e.g. "*/10 * * * * *")'
     )
 
 
-@pytest.mark.parametrize("cron", ["0 6 1 * *", "30 2 * * mon-fri", "*/7 * * * *", "15 */5 * * * *"])
-def test_latest_fire_time_matches_walking_the_trigger(cron: str) -> None:
-    trigger = schedule.make_trigger(cron, "Asia/Ho_Chi_Minh")
+@pytest.mark.parametrize("expr", ["0 6 1 * *", "30 2 * * mon-fri", "*/7 * * * *", "15 */5 * * * *"])
+def test_latest_fire_time_matches_walking_the_trigger(expr: str) -> None:
+    trigger = cron.make_trigger(expr, "Asia/Ho_Chi_Minh")
     after = datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
-    walked = [t for t in schedule.next_fire_times(trigger, 4000, after) if t > after]
+    walked = [t for t in cron.next_fire_times(trigger, 4000, after) if t > after]
     for now in (after + timedelta(hours=h, seconds=7 * h) for h in (0, 1, 5, 49, 24 * 12)):
         passed = [t for t in walked if t <= now]
         assert walked[-1] > now  # the walk went past `now`
         expected = passed[-1] if passed else None
-        assert schedule.latest_fire_time(trigger, after, now) == expected, now
+        assert cron.latest_fire_time(trigger, after, now) == expected, now
 
 
 def test_latest_fire_time_after_years_of_downtime_is_only_the_newest() -> None:
-    trigger = schedule.make_trigger("0 6 1 * *", "Asia/Ho_Chi_Minh")
-    got = schedule.latest_fire_time(
+    trigger = cron.make_trigger("0 6 1 * *", "Asia/Ho_Chi_Minh")
+    got = cron.latest_fire_time(
         trigger, datetime(2019, 12, 31, 23, 0, tzinfo=UTC), datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
     )
     assert got is not None and got.isoformat() == "2026-11-01T06:00:00+07:00"
-    same = schedule.latest_fire_time(trigger, got, datetime(2026, 11, 29, 3, 0, tzinfo=UTC))
+    same = cron.latest_fire_time(trigger, got, datetime(2026, 11, 29, 3, 0, tzinfo=UTC))
     assert same is None  # the newest slot is the one already claimed: nothing was missed
 
 

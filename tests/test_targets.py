@@ -124,8 +124,9 @@ def test_every_problem_is_reported_at_once_with_its_line_and_column(here):
         f'broken.yaml:{at(t, "Mars/Olympus")}: unknown timezone "Mars/Olympus"; use an IANA '
         "name such as Asia/Ho_Chi_Minh",
         f'broken.yaml:{at(t, chr(34) + "61 ")}: "61 * * * *" is not a cron expression '
-        "(minute hour day month weekday): Error validating expression '61': the last value "
-        "(61) is higher than the maximum value (59)",
+        "(Error validating expression '61': the last value (61) is higher than the maximum "
+        'value (59)); write 5 fields (minute hour day month weekday, e.g. "0 6 1 * *") or 6 '
+        'with seconds first (e.g. "*/10 * * * * *")',
         f'broken.yaml:{at(t, "colour")}: unknown key "colour" in the targets file; expected '
         "one of: assessment, catch_up, exchange_rates, indicators, lang, notify, program, "
         "region, schedule, timezone",

@@ -19,14 +19,10 @@ OVERDUE_GRACE = timedelta(hours=1)
 
 
 def next_slot_after(program: Program, after: datetime, cron: str | None = None) -> datetime | None:
-    from zoneinfo import ZoneInfo
+    from tracker.cron import make_trigger
 
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(
-        cron or program.schedule, timezone=ZoneInfo(program.timezone)
-    )
-    return trigger.get_next_fire_time(None, after.astimezone(ZoneInfo(program.timezone)))
+    trigger = make_trigger(cron or program.schedule, program.timezone)
+    return trigger.get_next_fire_time(None, after.astimezone(trigger.timezone))
 
 
 def _when(moment: datetime | None) -> str:

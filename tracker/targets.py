@@ -325,12 +325,13 @@ def _check_timezone(c: _Checker, node: _Node | None, tz: str) -> None:
 
 
 def _check_cron(c: _Checker, node: _Node | None, cron: str) -> None:
-    from apscheduler.triggers.cron import CronTrigger
+    from tracker.cron import make_trigger
+    from tracker.errors import BadValue
 
     try:
-        CronTrigger.from_crontab(cron)
-    except ValueError as e:
-        c.bad(node, f'"{cron}" is not a cron expression (minute hour day month weekday): {e}')
+        make_trigger(cron, "UTC", what="")  # the timezone is checked on its own line
+    except BadValue as e:
+        c.bad(node, str(e))
 
 
 def _thresholds(c: _Checker, node: _Node | None) -> Thresholds:
