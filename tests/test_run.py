@@ -255,3 +255,23 @@ def test_installed_tracker_runs_in_a_subprocess(workdir: Path) -> None:
         "history",
     ):
         assert verb in help_proc.stdout
+
+
+def test_status_calls_out_a_run_killed_without_a_trace(workdir: Path, sqlite_url: str) -> None:
+    # A run whose process died hard stays "running" in the ledger: status must say so.
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from tracker.store import runs
+    from tracker.store.database import open_store
+
+    engine = open_store(sqlite_url)
+    run_id = runs.claim_run(engine, job="schedule", slot=datetime(2026, 11, 1, tzinfo=UTC))
+    with engine.begin() as conn:
+        conn.execute(update(runs.RUN).where(runs.RUN.c.id == run_id)
+                     .values(started_at=datetime.now(UTC) - timedelta(hours=7)))
+    result = runner.invoke(app, ["--database", sqlite_url, "status", "--check"])
+    assert result.exit_code == 1
+    assert f'run #{run_id} has been "running" since' in result.output
+    assert "state: NEEDS ATTENTION" in result.output

@@ -16,6 +16,9 @@ from tracker.store import runs
 
 # A slot this long past without a run is overdue (the run itself takes a while).
 OVERDUE_GRACE = timedelta(hours=1)
+# No run takes this long: one still "running" after it was killed without a chance to
+# record it (SIGKILL, power loss).
+STUCK_AFTER = timedelta(hours=6)
 
 
 def next_slot_after(program: Program, after: datetime, cron: str | None = None) -> datetime | None:
@@ -56,6 +59,13 @@ def status_text(engine: Engine, program: Program, now: datetime | None = None) -
         ),
     ]
     healthy = last.outcome != "failed"
+    if last.outcome == "running" and now - last.started_at > STUCK_AFTER:
+        lines.append(
+            f"run #{last.id} has been \"running\" since {_when(last.started_at)}: its process "
+            "was probably killed (power loss, SIGKILL); it left no report, and the next run "
+            "goes ahead as usual"
+        )
+        healthy = False
     if failures:
         lines.append(f"consecutive failures since the last success: {len(failures)}")
         healthy = False
