@@ -61,7 +61,7 @@ def status_text(engine: Engine, program: Program, now: datetime | None = None) -
     healthy = last.outcome != "failed"
     if last.outcome == "running" and now - last.started_at > STUCK_AFTER:
         lines.append(
-            f"run #{last.id} has been \"running\" since {_when(last.started_at)}: its process "
+            f'run #{last.id} has been "running" since {_when(last.started_at)}: its process '
             "was probably killed (power loss, SIGKILL); it left no report, and the next run "
             "goes ahead as usual"
         )
