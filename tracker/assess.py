@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tracker.frames import GAP_COLUMNS
+from tracker.frames import GAP_COLUMNS, GAP_FLOAT_COLUMNS
 from tracker.model import Program
 
 _YEAR = 365.25  # days per year: time is measured between actual dates (DESIGN.md)
@@ -35,19 +35,6 @@ _QUALIFIER_TEXT = {
     "almost": "a bound: almost",
     "about": "approximate: about",
 }
-_FLOAT_COLS = [
-    "target_value",
-    "stretch_value",
-    "baseline_value",
-    "latest_value",
-    "gap",
-    "observed_rate",
-    "required_rate",
-    "needed_rate",
-    "ratio",
-    "projected_value",
-    "stretch_gap",
-]
 _STR_COLS = [
     "indicator",
     "target",
@@ -414,7 +401,7 @@ def _join(parts: list[pd.Series]) -> pd.Series:
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     """Fix dtypes so an empty programme and a full one return the same schema."""
-    out = out.astype({c: "float64" for c in _FLOAT_COLS})
+    out = out.astype({c: "float64" for c in GAP_FLOAT_COLUMNS})
     out = out.astype({c: str for c in _STR_COLS})
     for col in ("deadline", "baseline_date", "latest_date"):
         out[col] = out[col].astype(_NS)

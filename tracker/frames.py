@@ -66,6 +66,21 @@ GAP_EXTRA_COLUMNS = [
 
 GAP_COLUMNS = GAP_CONTRACT_COLUMNS + GAP_EXTRA_COLUMNS
 
+# The float64 columns of the gaps frame (NaN where a figure cannot be computed).
+GAP_FLOAT_COLUMNS = [
+    "target_value",
+    "stretch_value",
+    "baseline_value",
+    "latest_value",
+    "gap",
+    "observed_rate",
+    "required_rate",
+    "needed_rate",
+    "ratio",
+    "projected_value",
+    "stretch_gap",
+]
+
 STATUSES = [
     "achieved",
     "on_track",
