@@ -85,8 +85,9 @@ def test_add_uses_the_indicator_unit_by_default_and_the_region_as_area(workdir, 
     ("args", "message"),
     [
         (["rural_income", "84,14", "--date", "2024", "--source", "s"],
-         'value: "84,14" is not a number; write it with "." as the decimal mark (it looks '
-         'Vietnamese-style: use "." as the decimal mark, or --locale vi)'),
+         'value: "84,14" is not a number; write it with "." as the decimal mark and no thousands '
+         'separator (read Vietnamese-style it is 84.14: write 84.14, or give --locale vi to '
+         'tracker add / correct)'),
         (["communes", "91", "--date", "June 2025", "--source", "s"],
          'date: "June 2025" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY'),
         (["communes", "91", "--date", "2025-02-30", "--source", "s"],

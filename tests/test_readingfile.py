@@ -112,8 +112,9 @@ BAD_ROWS = [
     ("communes,June 2025,91,communes,src,,,",
      'date: "June 2025" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY'),
     ('rural_income,2024,"84,14",million VND/person/year,src,,,',
-     'value: "84,14" is not a number; write it with "." as the decimal mark (it looks '
-     'Vietnamese-style: use "." as the decimal mark, or --locale vi)'),
+     'value: "84,14" is not a number; write it with "." as the decimal mark and no thousands '
+     'separator (read Vietnamese-style it is 84.14: write 84.14, or give --locale vi to '
+     'tracker add / correct)'),
     ("model_province,2025,5,yes/no,src,,,",
      'value: "5" is not yes or no (this indicator is a milestone)'),
     ("communes,2024,yes,communes,src,,,",
@@ -156,7 +157,8 @@ def test_a_row_with_several_mistakes_lists_each(tmp_path, program):
     path = write(tmp_path, "bad.csv", HEADER + "communes,2025-02-30,many,parsecs,,,maybe,\n")
     assert problems(path, program)[:-1] == [
         'bad.csv:2: date: "2025-02-30" is not a real date (check the month and day)',
-        'bad.csv:2: value: "many" is not a number; write it with "." as the decimal mark',
+        'bad.csv:2: value: "many" is not a number; write it with "." as the decimal mark and '
+        "no thousands separator",
         'bad.csv:2: unit: "parsecs" counts something else than "communes", the unit of '
         '"communes"',
         "bad.csv:2: the source is empty; say where the figure comes from",

@@ -60,13 +60,15 @@ def test_english_numbers(text, expected):
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["84,14", "2,240", "1.234,5"])
-def test_english_style_refuses_a_decimal_comma_with_the_vietnamese_hint(text):
+@pytest.mark.parametrize(("text", "as_vi"), [("84,14", "84.14"), ("2,240", "2.24"),
+                                             ("1.234,5", "1234.5")])
+def test_english_style_refuses_a_decimal_comma_with_the_vietnamese_hint(text, as_vi):
     with pytest.raises(ValueError) as e:
         parse_number(text)
     assert str(e.value) == (
-        f'"{text}" is not a number; write it with "." as the decimal mark '
-        '(it looks Vietnamese-style: use "." as the decimal mark, or --locale vi)'
+        f'"{text}" is not a number; write it with "." as the decimal mark and no thousands '
+        f"separator (read Vietnamese-style it is {as_vi}: write {as_vi}, or give --locale vi "
+        "to tracker add / correct)"
     )
 
 
@@ -74,7 +76,10 @@ def test_english_style_refuses_a_decimal_comma_with_the_vietnamese_hint(text):
 def test_english_style_refuses_other_text_without_the_hint(text):
     with pytest.raises(ValueError) as e:
         parse_number(text)
-    assert str(e.value) == f'"{text}" is not a number; write it with "." as the decimal mark'
+    assert str(e.value) == (
+        f'"{text}" is not a number; write it with "." as the decimal mark and no thousands '
+        "separator"
+    )
 
 
 def test_an_overflowing_number_is_not_finite():

@@ -36,9 +36,17 @@ def parse_number(text: str, *, locale: str = "en") -> float:
         s = s.replace(".", "").replace(",", ".")
     elif not _EN_NUMBER.match(s):
         hint = ""
-        if re.match(r"^[+-]?[\d.]*,\d+$", s):
-            hint = ' (it looks Vietnamese-style: use "." as the decimal mark, or --locale vi)'
-        raise ValueError(f'"{text}" is not a number; write it with "." as the decimal mark{hint}')
+        if _VI_NUMBER.match(s) and "," in s:
+            # Say what it means read the Vietnamese way, so "2,240" (two thousand?) shows up.
+            as_vi = f"{float(s.replace('.', '').replace(',', '.')):.15g}"
+            hint = (
+                f" (read Vietnamese-style it is {as_vi}: write {as_vi}, or give --locale vi "
+                "to tracker add / correct)"
+            )
+        raise ValueError(
+            f'"{text}" is not a number; write it with "." as the decimal mark and no '
+            f"thousands separator{hint}"
+        )
     value = float(s)
     if not math.isfinite(value):
         raise ValueError(f'"{text}" is not a finite number')
