@@ -459,3 +459,14 @@ def test_context_refuses_naive_time_and_unknown_language() -> None:
         context(lang="fr")
     with pytest.raises(ValueError, match="unknown change kind"):
         Change("renamed", None, None, None, None)
+
+
+def test_vietnamese_report_says_the_assessment_notes_in_vietnamese() -> None:
+    from tracker.reports.i18n import note_text
+
+    note = "fewer than two points: no trend yet; latest reading is a bound: more than 5400"
+    assert note_text(note, "vi") == (
+        "chưa đủ hai điểm số liệu: chưa tính được xu hướng; "
+        "số liệu mới nhất là giới hạn dưới: hơn 5400"
+    )
+    assert note_text(note, "en") == note

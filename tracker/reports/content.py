@@ -25,6 +25,7 @@ from .i18n import (
     iso_date,
     iso_moment,
     maybe_number,
+    note_text,
     number,
     rate,
     status_name,
@@ -180,7 +181,7 @@ def cells(row: Row, lang: str) -> Cells:
         needed=needed_text(row, lang),
         status_text=status_name(lang, row["status"]),
         # A converted reading says how, in the row itself: the rate is part of the finding.
-        note="; ".join(t for t in (row["note"], row["conversion"]) if t),
+        note="; ".join(t for t in (note_text(row["note"] or "", lang), row["conversion"]) if t),
         status=row["status"],
     )
 

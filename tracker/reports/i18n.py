@@ -210,6 +210,42 @@ QUALIFIER_SYMBOLS = {"more_than": ">", "less_than": "<", "about": "≈"}
 _PERCENT_UNITS = {"percent", "%", "phần trăm"}
 
 
+# The phrases assess.py writes into a row's note (English in JSON/CSV, the machine
+# contract), and how the Vietnamese report says them. Longest first: some contain others.
+_NOTE_PHRASES_VI = [
+    (
+        "compound trend impossible with zero or negative values; used linear",
+        "không tính được tăng trưởng kép với giá trị bằng 0 hoặc âm; đã dùng xu hướng tuyến tính",
+    ),
+    (
+        "latest reading is not after the base point: no trend",
+        "số liệu mới nhất không sau điểm gốc: chưa có xu hướng",
+    ),
+    ("fewer than two points: no trend yet", "chưa đủ hai điểm số liệu: chưa tính được xu hướng"),
+    (
+        "base already on the target (required rate 0)",
+        "điểm gốc đã bằng mục tiêu (tốc độ yêu cầu 0)",
+    ),
+    ("milestone not yet reached", "mốc chưa đạt"),
+    ("trend could not be computed", "không tính được xu hướng"),
+    ("latest reading is a bound: more than", "số liệu mới nhất là giới hạn dưới: hơn"),
+    ("latest reading is a bound: less than", "số liệu mới nhất là giới hạn trên: dưới"),
+    ("latest reading is a bound: almost", "số liệu mới nhất là giới hạn trên: gần"),
+    ("latest reading is approximate: about", "số liệu mới nhất là xấp xỉ: khoảng"),
+    ("reading of ", "số liệu ngày "),
+    (" not assessed: ", " không được đánh giá: "),
+]
+
+
+def note_text(note: str, lang: str) -> str:
+    """A row's note in the report's language (numbers and unit names stay as written)."""
+    if lang != "vi":
+        return note
+    for en, vi in _NOTE_PHRASES_VI:
+        note = note.replace(en, vi)
+    return note
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The sentence `key` in `lang`, with `{placeholders}` filled from `values`."""
     template = _TEXT[lang][key]
