@@ -26,18 +26,6 @@ from tracker.model import Program
 from tracker.store.ledger import R
 from tracker.units import convert, fmt_plain, parse_unit
 
-EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier", "note"]
-HISTORY_COLUMNS = EXPORT_COLUMNS + [
-    "revision_of",
-    "recorded_at",
-    "recorded_by",
-    "state",
-    "ended_at",
-    "end_reason",
-    "source_file",
-    "source_line",
-]
-
 
 def _known_at_clause(known_at: datetime | None) -> Any:
     if known_at is None:
