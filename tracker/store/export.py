@@ -13,19 +13,18 @@ from sqlalchemy.engine import Engine
 
 from tracker.errors import UnitError
 from tracker.store.queries import list_readings
+from tracker.store.rowcheck import value_text
 from tracker.units import parse_unit
 
 EXPORT_COLUMNS = ["id", "indicator", "date", "value", "unit", "source", "area", "qualifier", "note"]
 HISTORY_EXTRA = ["revision_of", "recorded_at", "state"]
 
 
-def _value_text(value: float, unit: str) -> str:
+def _is_milestone(unit: str) -> bool:
     try:
-        if parse_unit(unit).kind == "milestone":
-            return "yes" if value else "no"
+        return parse_unit(unit).kind == "milestone"
     except UnitError:
-        pass
-    return f"{value:.15g}"
+        return False
 
 
 def write_export(engine: Engine, out: IO[str], *, history: bool = False) -> int:
@@ -35,7 +34,7 @@ def write_export(engine: Engine, out: IO[str], *, history: bool = False) -> int:
     writer.writerow(columns)
     rows = list_readings(engine, history=history)
     for r in rows:
-        r["value"] = _value_text(r["value"], r["unit"])
+        r["value"] = value_text(r["value"], _is_milestone(r["unit"]))
         if r.get("recorded_at") is not None:
             r["recorded_at"] = r["recorded_at"].isoformat()
         writer.writerow(["" if r.get(c) is None else r[c] for c in columns])

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.errors import BadValue, Problem, UnknownReading
 from tracker.model import Program
 from tracker.store.models import Reading
-from tracker.store.rowcheck import RowChecker, RowData
+from tracker.store.rowcheck import RowChecker, RowData, value_text
 
 R = Reading.__table__  # type: ignore[attr-defined]
 
@@ -133,7 +133,7 @@ def correct_reading(
             "indicator": old.indicator,
             "area": old.area,
             "date": old.period_date.isoformat(),
-            "value": _value_text(old.value, ind.kind if ind else "number"),
+            "value": value_text(old.value, ind is not None and ind.kind == "milestone"),
             "unit": old.unit,
             "source": old.source,
             "qualifier": old.qualifier or "",
@@ -191,9 +191,3 @@ def _close(conn: Connection, ids: list[int], state: str, at: datetime, reason: s
             .where(R.c.id.in_(ids[i : i + 500]), R.c.state == "current")
             .values(state=state, ended_at=at, end_reason=reason)
         )
-
-
-def _value_text(value: float, kind: str) -> str:
-    if kind == "milestone":
-        return "yes" if value else "no"
-    return repr(float(value))

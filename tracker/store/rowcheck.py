@@ -192,3 +192,12 @@ def refuse(problems: list[Problem], file: str) -> ReadingsFileError:
         summary=f"{file}: nothing was imported from this file; "
         "fix the rows above and import it again",
     )
+
+
+def value_text(value: float, milestone: bool) -> str:
+    """A stored value written back as a person (and `RowChecker.check`) reads it: yes/no
+    for a milestone, else the shortest plain number that gives back exactly this float."""
+    if milestone:
+        return "yes" if value else "no"
+    short = f"{value:.15g}"
+    return short if float(short) == value else repr(float(value))
