@@ -581,9 +581,11 @@ def _summary(result: Any) -> str:
 def _num(v: Any) -> str:
     import math
 
+    from tracker.units import fmt_plain
+
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
+    return fmt_plain(v)
 
 
 @app.command()
