@@ -79,32 +79,34 @@ def run_job(
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
     engine = engine or open_store(settings.database_url)
+
+    def claim(day: date | None, targets_sha256: str = "") -> int | None:
+        return runs.claim_run(
+            engine,
+            job=job,
+            slot=slot,
+            catch_up=catch_up,
+            as_of=day,
+            known_at=known_at,
+            targets_sha256=targets_sha256,
+        )
+
     try:
         program = program or load_program(settings.targets)
     except Exception as e:
         # Even a broken targets file is a run that failed: record it where status looks.
-        run_id = runs.claim_run(
-            engine, job=job, slot=slot, catch_up=catch_up, as_of=as_of, known_at=known_at
-        )
+        run_id = claim(as_of)
         if run_id is not None:
             if on_claimed is not None:
                 on_claimed(run_id)
             runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
         raise
     as_of = as_of or today_in(program)
-    run_id = runs.claim_run(
-        engine,
-        job=job,
-        slot=slot,
-        catch_up=catch_up,
-        as_of=as_of,
-        known_at=known_at,
-        targets_sha256=program.source_sha256,
-    )
+    run_id = claim(as_of, program.source_sha256)
     if run_id is None:
         return RunResult(None, skipped=True, as_of=as_of)
     try:
-        if on_claimed is not None:
+        if on_claimed is not None:  # inside the try: if it raises, the run is still closed
             on_claimed(run_id)
         result = _run(
             engine,
