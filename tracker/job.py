@@ -2,7 +2,7 @@
 
 `tracker run` and the scheduler call the same function:
 
-    >>> result = run_job(Settings.from_env(), as_of=date(2026, 11, 29))
+    >>> result = run_job(Settings.from_env(), RunRequest(as_of=date(2026, 11, 29)))
     >>> result.report_dir, result.counts
     (PosixPath('reports/2026-11-29'), {'achieved': 4, 'missed': 1, ...})
 
@@ -58,18 +58,30 @@ def today_in(program: Program) -> date:
     return datetime.now(ZoneInfo(program.timezone)).date()
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """What one run should do; every field has the live job's default.
+
+        >>> run_job(settings, RunRequest(as_of=date(2025, 12, 31), lang="vi"))
+
+    A run is live (moves reports/latest) only without `known_at` and `out`; `job`,
+    `slot` and `catch_up` are the scheduler's (a slot is claimed once per job)."""
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+    out: Path | None = None
+    formats: Sequence[str] = FORMATS
+    lang: str | None = None
+    job: str = runs.MANUAL
+    slot: datetime | None = None
+    catch_up: bool = False
+    sync: bool = True
+
+
 def run_job(
     settings: Settings,
+    request: RunRequest | None = None,
     *,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-    out: Path | None = None,
-    formats: Sequence[str] = FORMATS,
-    lang: str | None = None,
-    job: str = runs.MANUAL,
-    slot: datetime | None = None,
-    catch_up: bool = False,
-    sync: bool = True,
     engine: Engine | None = None,
     program: Program | None = None,
     on_claimed: Callable[[int], None] | None = None,
@@ -78,14 +90,16 @@ def run_job(
 
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
+    req = request or RunRequest()
+    as_of, known_at = req.as_of, req.known_at
     engine = engine or open_store(settings.database_url)
 
     def claim(day: date | None, targets_sha256: str = "") -> int | None:
         return runs.claim_run(
             engine,
-            job=job,
-            slot=slot,
-            catch_up=catch_up,
+            job=req.job,
+            slot=req.slot,
+            catch_up=req.catch_up,
             as_of=day,
             known_at=known_at,
             targets_sha256=targets_sha256,
@@ -115,11 +129,11 @@ def run_job(
             run_id,
             as_of=as_of,
             known_at=known_at,
-            out=out,
-            formats=formats,
-            lang=lang or program.lang,
-            catch_up=catch_up,
-            sync=sync,
+            out=req.out,
+            formats=req.formats,
+            lang=req.lang or program.lang,
+            catch_up=req.catch_up,
+            sync=req.sync,
         )
     except BaseException as e:
         runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))

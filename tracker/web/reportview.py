@@ -1,0 +1,188 @@
+"""A written report shown on the page, in the reader's language, by the report renderer.
+
+A report folder keeps gap-report.json: the rows and the run's changes and failures. The
+page rebuilds the gaps frame and the report context from it and hands them to
+tracker.reports.html, so the page says exactly what the HTML file says, in either
+language, without a second copy of the wording. The charts need the readings the run
+saw: the store is a ledger, so "as known at the moment the report was written" gives
+them back exactly. A report never changes once written, so a rendering is cached per
+(folder, file version, language).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.model import Program
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+JSON_NAME = "gap-report.json"
+_DATE_COLUMNS = ("deadline", "baseline_date", "latest_date")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    as_of: str
+    style: str  # the report's own CSS
+    body: str  # the report's HTML, without <html>/<head>
+
+
+def latest_folder(reports: Path) -> Path | None:
+    """The folder reports/latest points at (the LATEST file where there is no symlink)."""
+    pointer = reports / "LATEST"
+    if pointer.is_file():
+        folder = reports / pointer.read_text(encoding="utf-8").strip()
+        if (folder / JSON_NAME).is_file():
+            return folder
+    link = reports / "latest"
+    if (link / JSON_NAME).is_file():
+        return link.resolve()
+    return None
+
+
+def past_reports(reports: Path) -> list[str]:
+    """The as-of days that have a report folder, newest first."""
+    if not reports.is_dir():
+        return []
+    days = [p.name for p in reports.iterdir() if DAY.match(p.name) and (p / JSON_NAME).is_file()]
+    return sorted(days, reverse=True)
+
+
+def folder_for(reports: Path, as_of: str) -> Path | None:
+    if not DAY.match(as_of):  # never a path from the URL: only YYYY-MM-DD names
+        return None
+    folder = reports / as_of
+    return folder if (folder / JSON_NAME).is_file() else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _gaps(doc: dict[str, Any]) -> Any:
+    """The gaps frame back from gap-report.json's rows (dates as datetimes, as assess gives)."""
+    import pandas as pd
+
+    from tracker.frames import GAP_COLUMNS
+
+    gaps = pd.DataFrame(doc["rows"]).reindex(columns=GAP_COLUMNS)
+    for col in _DATE_COLUMNS:
+        gaps[col] = pd.to_datetime(gaps[col])
+    return gaps
+
+
+def load_report(folder: Path, program: Program, engine: Any, lang: str) -> tuple[Any, Any, Any]:
+    """(gaps, readings, ctx) of the report in `folder`, for `lang`."""
+    from tracker.reports.context import Change, FailedRun, ReportContext
+    from tracker.store import runs
+    from tracker.store.queries import readings_frame
+
+    doc = json.loads((folder / JSON_NAME).read_text(encoding="utf-8"))
+    gaps = _gaps(doc)
+    generated = _moment(doc["generated_at"])
+    assert generated is not None
+    known_at = _moment(doc.get("known_at"))
+    as_of = date.fromisoformat(doc["as_of"])
+    # The run that wrote it started before it was generated; the one before that is
+    # what its "changes since" compared with.
+    seen = generated.astimezone(UTC)
+    previous = None
+    this_run = _run_before(engine, seen)
+    if this_run is not None:
+        previous = runs.last_run(engine, outcome="success", before_id=this_run)
+    ctx = ReportContext(
+        program=doc["program"],
+        region=program.region,
+        as_of=as_of,
+        generated_at=generated,
+        known_at=known_at,
+        lang=lang,
+        catch_up=bool(doc.get("catch_up")),
+        previous_run_at=previous.started_at if previous else None,
+        changes=tuple(Change(**c) for c in doc.get("changes", [])),
+        failed_runs=tuple(
+            FailedRun(_moment(f["started_at"]), f["error"], _moment(f.get("scheduled_for")))  # type: ignore[arg-type]
+            for f in doc.get("failed_runs", [])
+        ),
+        exchange_rates=program.exchange_rates,
+    )
+    readings = readings_frame(
+        engine, program, as_of=as_of, known_at=known_at or generated, area=program.region
+    )
+    return gaps, readings, ctx
+
+
+def _run_before(engine: Any, moment: datetime) -> int | None:
+    from sqlalchemy import desc, select
+
+    from tracker.store.runs import RUN
+
+    with engine.connect() as conn:
+        return conn.execute(
+            select(RUN.c.id)
+            .where(RUN.c.outcome == "success", RUN.c.started_at <= moment)
+            .order_by(desc(RUN.c.id))
+            .limit(1)
+        ).scalar()
+
+
+_SECTION = re.compile(r"<style>(.*?)</style>.*?<body>(.*)</body>", re.S)
+
+
+class ReportCache:
+    """Rendered reports by (folder, json mtime and size, language); thread-safe."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: dict[tuple[Any, ...], Rendered] = {}
+        self._lock = threading.Lock()
+        self._size = size
+
+    def render(self, folder: Path, program: Program, engine: Any, lang: str) -> Rendered:
+        from tracker.reports.html import render_html
+
+        st = (folder / JSON_NAME).stat()
+        key = (str(folder.resolve()), st.st_mtime_ns, st.st_size, lang, program.source_sha256)
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None:
+            return hit
+        gaps, readings, ctx = load_report(folder, program, engine, lang)
+        page = render_html(gaps, readings, ctx)
+        m = _SECTION.search(page)
+        style, body = (m.group(1), m.group(2)) if m else ("", page)
+        # The file's page-wide rules apply to the report's part of this page only.
+        style = re.sub(r"(^|\n)body\s*\{", r"\1.report {", style)
+        rendered = Rendered(ctx.as_of.isoformat(), style, body)
+        with self._lock:
+            if len(self._items) >= self._size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = rendered
+        return rendered
+
+
+_ROWS: dict[tuple[Any, ...], tuple[str, list[dict[str, Any]]]] = {}
+
+
+def report_rows(folder: Path) -> tuple[str, list[dict[str, Any]]]:
+    """(as_of, rows) of a report, rows as reports.rows.records gives them (dates as Timestamps)."""
+    from tracker.reports.rows import records
+
+    st = (folder / JSON_NAME).stat()
+    key = (str(folder.resolve()), st.st_mtime_ns, st.st_size)
+    hit = _ROWS.get(key)
+    if hit is None:
+        doc = json.loads((folder / JSON_NAME).read_text(encoding="utf-8"))
+        hit = (doc["as_of"], records(_gaps(doc)))
+        if len(_ROWS) > 16:
+            _ROWS.clear()
+        _ROWS[key] = hit
+    return hit
