@@ -15,8 +15,8 @@ How it works:
   read at start, and a change to them needs one.
 - A **slot** is the trigger's scheduled fire time in UTC (never the wall clock), so every
   process computes the same key. `job.run_job(settings, RunRequest(job=..., slot=...))`
-  claims (job, slot) in the run ledger before any work; the unique key lets one process win and the others
-  log "skipped". A slot's report is "as of" the slot's day in the programme timezone:
+  claims (job, slot) in the run ledger before any work; the unique key lets one process win
+  and the others log "skipped". A slot's report is "as of" the slot's day in the programme timezone:
   a catch-up run two days late still writes the report that slot was meant to write.
 - **Catch-up** (`catch_up: latest`): at start, if the newest fire time at or before now
   is later than the newest slot in the ledger, that one slot runs at once, with
