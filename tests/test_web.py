@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
@@ -21,6 +22,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from tracker.web import create_app  # noqa: E402
 
 IND = "advanced_ntm_communes"  # a count of communes in the shipped programme
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -345,7 +347,33 @@ def test_the_home_page_is_the_latest_report_in_the_report_s_words(site, client):
     from tracker.targets import load_program
 
     lang = load_program(site.settings.targets).lang
-    assert body.split("<h2>")[2][:200] in client.get(f"/?lang={lang}").text
+    page = client.get(f"/?lang={lang}").text
+    assert body.split("<h2>")[2][:200] in page
+    # the same charts, drawn from the readings the run saw
+    assert page.count("<svg") == written.count("<svg") > 0
+
+
+def test_public_read_opens_the_reading_pages_but_not_the_forms(site):
+    path = site.settings.targets
+    path.write_text(path.read_text() + "\nweb: {public_read: true}\n")
+    anonymous = TestClient(create_app(site.settings, site.engine))
+    assert anonymous.get("/", follow_redirects=False).status_code == 200
+    assert anonymous.get(f"/indicators/{IND}", follow_redirects=False).status_code == 200
+    r = anonymous.get("/readings/new", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_public_read_must_be_true_or_false(tmp_path):
+    from tracker.errors import TargetsFileError
+    from tracker.targets import load_program
+
+    text = (ROOT / "targets.yaml").read_text() + "\nweb:\n  public_read: maybe\n"
+    (tmp_path / "targets.yaml").write_text(text)
+    with pytest.raises(TargetsFileError) as e:
+        load_program(tmp_path / "targets.yaml")
+    line = text.count("\n")  # the last line of the file
+    assert (f'targets.yaml:{line}:16: "public_read" of "web" must be true or false, '
+            'not "maybe"') in str(e.value)
 
 
 def test_past_reports_and_unknown_pages(site, client):

@@ -45,6 +45,7 @@ _TOP_KEYS = {
     "exchange_rates",
     "indicators",
     "notify",
+    "web",
 }
 _INDICATOR_KEYS = {
     "name",
@@ -277,6 +278,7 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
     thresholds = _thresholds(c, top.get("assessment"))
     rates = _rates(c, top.get("exchange_rates"))
     notify = _notify(c, top.get("notify"))
+    public_read = _public_read(c, top.get("web"))
 
     indicators: dict[str, Indicator] = {}
     ind_nodes: dict[str, _Node] = {}
@@ -311,6 +313,7 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
         exchange_rates=tuple(rates),
         indicators=indicators,
         notify=notify,
+        public_read=public_read,
         source_path=file,
     )
 
@@ -421,6 +424,20 @@ def _notify(c: _Checker, node: _Node | None) -> Notify:
     if hook and not re.match(r"^https?://", hook):
         c.bad(m["webhook"], '"webhook" must be an http:// or https:// URL')
     return Notify(command=c.text(m, "command", '"notify"'), webhook=hook)
+
+
+def _public_read(c: _Checker, node: _Node | None) -> bool:
+    """`web: {public_read: true}`: the web page's reading pages need no account."""
+    if node is None:
+        return False
+    m = c.mapping(node, '"web"', {"public_read"})
+    flag = (m or {}).get("public_read")
+    if flag is None:
+        return False
+    if not isinstance(flag.value, bool):
+        c.bad(flag, f'"public_read" of "web" must be true or false, not "{flag.value}"')
+        return False
+    return flag.value
 
 
 def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:

@@ -84,7 +84,7 @@ class Web:
 
     @property
     def public_read(self) -> bool:
-        return bool(getattr(self.program, "public_read", False))
+        return self.program.public_read
 
     def account(self, name: str) -> Account | None:
         from tracker.store.users import get_user

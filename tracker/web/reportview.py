@@ -15,7 +15,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,8 @@ def load_report(folder: Path, program: Program, engine: Any, lang: str) -> tuple
     as_of = date.fromisoformat(doc["as_of"])
     # The run that wrote it started before it was generated; the one before that is
     # what its "changes since" compared with.
-    seen = generated.astimezone(UTC)
+    # generated_at is written to the second: the moment's whole second counts as "before".
+    seen = generated.astimezone(UTC) + timedelta(seconds=1)
     previous = None
     this_run = _run_before(engine, seen)
     if this_run is not None:
@@ -115,9 +116,9 @@ def load_report(folder: Path, program: Program, engine: Any, lang: str) -> tuple
         ),
         exchange_rates=program.exchange_rates,
     )
-    readings = readings_frame(
-        engine, program, as_of=as_of, known_at=known_at or generated, area=program.region
-    )
+    # In UTC: the store keeps UTC moments, and SQLite compares them as text.
+    seen_at = known_at.astimezone(UTC) if known_at else seen
+    readings = readings_frame(engine, program, as_of=as_of, known_at=seen_at, area=program.region)
     return gaps, readings, ctx
 
 
