@@ -18,7 +18,7 @@ AREAS_LISTED = 1000
 @dataclass
 class IndicatorView:
     goals: list[Any] = field(default_factory=list)  # reports.content.Cells
-    charts: list[str] = field(default_factory=list)  # SVG markup from reports.svg
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, SVG from reports.svg)
     readings: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     area: str = ""
@@ -51,9 +51,10 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
         frame = readings_frame(web.engine, program, area=program.region)
         points = _points(frame[frame["indicator"] == key], key, program.region)
         for r in numeric:
-            drawing = svg.chart(r, points, lang, title=content.goal_label(r, lang))
+            label = content.goal_label(r, lang)
+            drawing = svg.chart(r, points, lang, title=label)
             if drawing:
-                view.charts.append(drawing)
+                view.charts.append((label, drawing))
     R = Reading.__table__  # type: ignore[attr-defined]
     with web.engine.connect() as conn:
         mine = (R.c.indicator == key) & (R.c.area == area)

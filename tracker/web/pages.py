@@ -108,8 +108,16 @@ def indicator(v: Visit) -> Response:
     area = (v.request.query_params.get("area") or "").strip() or program.region
     view = indicatorview.build(web, key, area, v.lang, MAX_READINGS_SHOWN)
     done = _done_text(v, v.request.query_params.get("done") or "")
+    from tracker.reports.html import _chart_key
+
     return web.render(
-        v, "indicator.html", ind=program.indicators[key], key=key, view=view, done=done
+        v,
+        "indicator.html",
+        ind=program.indicators[key],
+        key=key,
+        view=view,
+        done=done,
+        chart_key=_chart_key(v.lang),
     )
 
 
