@@ -31,6 +31,8 @@ class Reading(SQLModel, table=True):
         ),
         Index("ix_reading_file_key", "source_file", "state"),
         Index("ix_reading_known", "recorded_at", "ended_at"),
+        # every revision of one indicator in one area (the web page's indicator page)
+        Index("ix_reading_indicator_area", "indicator", "area", "period_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

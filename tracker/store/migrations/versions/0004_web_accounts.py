@@ -1,4 +1,4 @@
-"""web accounts: users, failed sign-ins, the session-signing key
+"""web accounts: users, failed sign-ins, the session-signing key; readings by indicator and area
 
 Revision ID: 0004
 Revises: 0001
@@ -37,8 +37,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
 
+    # The indicator page lists one indicator's readings of one area, every revision: the
+    # partial unique index covers current readings only.
+    op.create_index("ix_reading_indicator_area", "reading", ["indicator", "area", "period_date"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_reading_indicator_area", table_name="reading")
     op.drop_table("web_secret")
     op.drop_table("login_throttle")
     op.drop_table("tracker_user")
