@@ -439,3 +439,9 @@ def test_only_an_argon2_hash_is_stored(site):
         hashes = conn.execute(select(User.__table__.c.password_hash)).scalars().all()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any(p in h for h in hashes for p in PASSWORDS.values())
+
+
+def test_serve_refuses_a_bad_port_before_listening(workdir, sqlite_url):
+    r = CliRunner().invoke(cli_app, ["--database", sqlite_url, "serve", "--port", "70000"])
+    assert r.exit_code == 2
+    assert "--port 70000 is not a port; use 1 to 65535" in r.stderr
