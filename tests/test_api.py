@@ -72,3 +72,37 @@ def test_the_users_migration_matches_the_tables(sqlite_url):
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert not [d for d in diff if "tracker_user" in str(d) or "login_throttle" in str(d)
                 or "web_secret" in str(d) or "ix_reading_indicator_area" in str(d)]
+
+
+def test_the_web_cache_computes_each_value_once_for_concurrent_askers():
+    import threading
+
+    from tracker.web.cache import Cache
+
+    cache: Cache[int] = Cache(size=2)
+    calls: list[int] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def compute() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(10)  # every other thread arrives while this one computes
+        return 42
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get("k", compute)))
+               for _ in range(8)]
+    threads[0].start()
+    started.wait(10)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert results == [42] * 8 and len(calls) == 1
+    cache.get("a", lambda: 1)
+    cache.get("b", lambda: 2)  # size 2: "k" is dropped first
+    assert cache.get("k", lambda: 7) == 7
+    cache.clear()
+    assert cache.get("a", lambda: 3) == 3

@@ -4,47 +4,23 @@ revisions (newest first), who recorded each and when, and where it came from."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from tracker.web.cache import Cache
+
 if TYPE_CHECKING:
     from tracker.web.app import Web
 
 AREAS_LISTED = 1000
-# The region's readings (converted, shares computed) feed every indicator's chart; they
-# are read again when a reading is added (the newest id changes), else after this long,
-# so a retraction made elsewhere shows within seconds. The readings table is never cached.
+# The region's readings (converted, shares computed) feed every indicator's chart. Read
+# once per CHART_READINGS_TTL seconds at most, and again at once after this process
+# recorded something (forms.py clears it); a change made by another process shows within
+# the TTL. The readings table below the chart is read afresh on every request.
 CHART_READINGS_TTL = 5.0
-
-
-class _RegionReadings:
-    def __init__(self) -> None:
-        self._key: tuple[Any, ...] | None = None
-        self._frame: Any = None
-        self._at = 0.0
-        self._lock = threading.Lock()
-
-    def get(self, web: Web, load: Any) -> Any:
-        from tracker.store.models import Reading
-
-        R = Reading.__table__  # type: ignore[attr-defined]
-        with web.engine.connect() as conn:
-            newest = conn.execute(select(func.max(R.c.id))).scalar()
-        key = (id(web), newest, web.program.source_sha256)
-        with self._lock:
-            if key == self._key and time.monotonic() - self._at < CHART_READINGS_TTL:
-                return self._frame
-        frame = load(web.engine, web.program, area=web.program.region)
-        with self._lock:
-            self._key, self._frame, self._at = key, frame, time.monotonic()
-        return frame
-
-
-_REGION = _RegionReadings()
+REGION_READINGS: Cache[Any] = Cache(size=4, ttl=CHART_READINGS_TTL)
 
 
 @dataclass
@@ -80,7 +56,10 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
     view.goals = [content.cells(r, lang) for r in rows]
     numeric = [r for r in rows if r["kind"] == "number"]
     if numeric:
-        frame = _REGION.get(web, readings_frame)
+        frame = REGION_READINGS.get(
+            (id(web), program.source_sha256),
+            lambda: readings_frame(web.engine, program, area=program.region),
+        )
         points = _points(frame[frame["indicator"] == key], key, program.region)
         for r in numeric:
             label = content.goal_label(r, lang)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tracker.model import Program
+from tracker.web.cache import Cache
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 JSON_NAME = "gap-report.json"
@@ -140,50 +140,39 @@ _SECTION = re.compile(r"<style>(.*?)</style>.*?<body>(.*)</body>", re.S)
 
 
 class ReportCache:
-    """Rendered reports by (folder, json mtime and size, language); thread-safe."""
+    """Rendered reports by (folder, json mtime and size, language, targets); each once."""
 
     def __init__(self, size: int = 32) -> None:
-        self._items: dict[tuple[Any, ...], Rendered] = {}
-        self._lock = threading.Lock()
-        self._size = size
+        self._cache: Cache[Rendered] = Cache(size)
 
     def render(self, folder: Path, program: Program, engine: Any, lang: str) -> Rendered:
-        from tracker.reports.html import render_html
-
         st = (folder / JSON_NAME).stat()
         key = (str(folder.resolve()), st.st_mtime_ns, st.st_size, lang, program.source_sha256)
-        with self._lock:
-            hit = self._items.get(key)
-        if hit is not None:
-            return hit
-        gaps, readings, ctx = load_report(folder, program, engine, lang)
-        page = render_html(gaps, readings, ctx)
-        m = _SECTION.search(page)
-        style, body = (m.group(1), m.group(2)) if m else ("", page)
-        # The file's page-wide rules apply to the report's part of this page only.
-        style = re.sub(r"(^|\n)body\s*\{", r"\1.report {", style)
-        rendered = Rendered(ctx.as_of.isoformat(), style, body)
-        with self._lock:
-            if len(self._items) >= self._size:
-                self._items.pop(next(iter(self._items)))
-            self._items[key] = rendered
-        return rendered
+        return self._cache.get(key, lambda: _render(folder, program, engine, lang))
 
 
-_ROWS: dict[tuple[Any, ...], tuple[str, list[dict[str, Any]]]] = {}
+def _render(folder: Path, program: Program, engine: Any, lang: str) -> Rendered:
+    from tracker.reports.html import render_html
+
+    gaps, readings, ctx = load_report(folder, program, engine, lang)
+    page = render_html(gaps, readings, ctx)
+    m = _SECTION.search(page)
+    style, body = (m.group(1), m.group(2)) if m else ("", page)
+    # The file's page-wide rules apply to the report's part of this page only.
+    style = re.sub(r"(^|\n)body\s*\{", r"\1.report {", style)
+    return Rendered(ctx.as_of.isoformat(), style, body)
+
+
+_ROWS: Cache[tuple[str, list[dict[str, Any]]]] = Cache(16)
 
 
 def report_rows(folder: Path) -> tuple[str, list[dict[str, Any]]]:
     """(as_of, rows) of a report, rows as reports.rows.records gives them (dates as Timestamps)."""
     from tracker.reports.rows import records
 
-    st = (folder / JSON_NAME).stat()
-    key = (str(folder.resolve()), st.st_mtime_ns, st.st_size)
-    hit = _ROWS.get(key)
-    if hit is None:
+    def load() -> tuple[str, list[dict[str, Any]]]:
         doc = json.loads((folder / JSON_NAME).read_text(encoding="utf-8"))
-        hit = (doc["as_of"], records(_gaps(doc)))
-        if len(_ROWS) > 16:
-            _ROWS.clear()
-        _ROWS[key] = hit
-    return hit
+        return doc["as_of"], records(_gaps(doc))
+
+    st = (folder / JSON_NAME).stat()
+    return _ROWS.get((str(folder.resolve()), st.st_mtime_ns, st.st_size), load)
