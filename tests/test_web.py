@@ -390,6 +390,10 @@ def test_runs_page_shows_runs_and_next_slot(site, client):
     sign_in(client, "xem")
     page = client.get("/runs?lang=en").text
     assert "Next scheduled run:" in page and "success" in page
+    from tracker import load_program, status_text
+
+    words, _ = status_text(site.engine, load_program(site.settings.targets))
+    assert words.splitlines()[1].split(" started ")[0] in page  # `tracker status`'s words
 
 
 def test_every_asset_is_served_by_tracker(client):

@@ -153,4 +153,9 @@ def runs_page(v: Visit) -> Response:
         from zoneinfo import ZoneInfo
 
         when = nxt.astimezone(ZoneInfo(program.timezone)).strftime("%Y-%m-%d %H:%M")
-    return web.render(v, "runs.html", runs=recent, failed=failed, next_run=when)
+    from tracker.status import status_text
+
+    status, healthy = status_text(web.engine, program)  # the words of `tracker status`
+    return web.render(
+        v, "runs.html", runs=recent, failed=failed, next_run=when, status=status, healthy=healthy
+    )
