@@ -157,5 +157,11 @@ def runs_page(v: Visit) -> Response:
 
     status, healthy = status_text(web.engine, program)  # the words of `tracker status`
     return web.render(
-        v, "runs.html", runs=recent, failed=failed, next_run=when, status=status, healthy=healthy
+        v,
+        "runs.html",
+        runs=recent,
+        failed=failed,
+        next_run=when,
+        status_words=status,
+        healthy=healthy,
     )
