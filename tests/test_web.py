@@ -449,3 +449,11 @@ def test_serve_refuses_a_bad_port_before_listening(workdir, sqlite_url):
     r = CliRunner().invoke(cli_app, ["--database", sqlite_url, "serve", "--port", "70000"])
     assert r.exit_code == 2
     assert "--port 70000 is not a port; use 1 to 65535" in r.stderr
+
+
+def test_a_share_s_indicator_page_charts_the_share_computed_from_its_counts(client):
+    sign_in(client, "hanh")
+    page = client.get("/indicators/advanced_ntm_share?lang=en").text
+    # the share has no reading of its own: its point comes from 54 of 91 communes
+    assert page.count("<svg") == 1
+    assert "59.34" in page.split("<svg")[1]  # 54 / 91 = 59.34%

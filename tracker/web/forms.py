@@ -35,9 +35,6 @@ def _form_page(v: Visit, status: int = 200, **values: Any) -> Response:
 
 def _back(key: str, area: str | None, done: str) -> RedirectResponse:
     """To the indicator page, which says what was done (ids only: nothing typed is echoed)."""
-    from tracker.web.indicatorview import REGION_READINGS
-
-    REGION_READINGS.clear()  # the chart shows what was just recorded
     query = {"done": done} if area is None else {"area": area, "done": done}
     return RedirectResponse(f"/indicators/{quote(key, safe='')}?{urlencode(query)}", 303)
 

@@ -9,18 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from tracker.web.cache import Cache
-
 if TYPE_CHECKING:
     from tracker.web.app import Web
 
 AREAS_LISTED = 1000
-# The region's readings (converted, shares computed) feed every indicator's chart. Read
-# once per CHART_READINGS_TTL seconds at most, and again at once after this process
-# recorded something (forms.py clears it); a change made by another process shows within
-# the TTL. The readings table below the chart is read afresh on every request.
-CHART_READINGS_TTL = 5.0
-REGION_READINGS: Cache[Any] = Cache(size=4, ttl=CHART_READINGS_TTL)
 
 
 @dataclass
@@ -56,10 +48,9 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
     view.goals = [content.cells(r, lang) for r in rows]
     numeric = [r for r in rows if r["kind"] == "number"]
     if numeric:
-        frame = REGION_READINGS.get(
-            (id(web), program.source_sha256),
-            lambda: readings_frame(web.engine, program, area=program.region),
-        )
+        # Only what this chart needs: the indicator, and a share's two counts.
+        wanted = {key, *(program.indicators[key].ratio_of or ())}
+        frame = readings_frame(web.engine, program, area=program.region, indicators=wanted)
         points = _points(frame[frame["indicator"] == key], key, program.region)
         for r in numeric:
             label = content.goal_label(r, lang)
