@@ -93,7 +93,7 @@ def test_add_uses_the_indicator_unit_by_default_and_the_region_as_area(workdir, 
         (["communes", "91", "--date", "2025-02-30", "--source", "s"],
          'date: "2025-02-30" is not a real date (check the month and day)'),
         (["ghost", "91", "--date", "2025", "--source", "s"],
-         'unknown indicator "ghost"; it must be a key under indicators: in targets.yaml'),
+         'indicator: unknown indicator "ghost"; it must be a key under indicators: in targets.yaml'),
         (["communes", "91", "--date", "2025", "--source", "s", "--unit", "furlongs/fortnight"],
          'unit: cannot read the unit "furlongs/fortnight": a scale or "/..." tail needs a '
          "currency (VND, đồng, USD)"),
@@ -102,7 +102,7 @@ def test_add_uses_the_indicator_unit_by_default_and_the_region_as_area(workdir, 
         (["model_province", "5", "--date", "2025", "--source", "s"],
          'value: "5" is not yes or no (this indicator is a milestone)'),
         (["communes", "91", "--date", "2025", "--source", " "],
-         "the source is empty; say where the figure comes from"),
+         "source: the source is empty; say where the figure comes from"),
         (["communes", "91", "--date", "2025", "--source", "s", "--locale", "fr"],
          '--locale must be "en" or "vi", not "fr"'),
     ],
@@ -149,7 +149,7 @@ def test_import_of_a_bad_file_exits_2_lists_the_rows_and_imports_nothing(workdir
     assert result.exit_code == 2
     assert result.stdout == f"{SHIPPED}: unchanged (16 readings)\n"
     assert result.stderr.splitlines() == [
-        'actuals/more.csv:3: unknown indicator "ghost"; it must be a key under indicators: in '
+        'actuals/more.csv:3: indicator: unknown indicator "ghost"; it must be a key under indicators: in '
         "targets.yaml",
         "actuals/more.csv:4: communes for Quảng Ninh on 2026-12-31 is already given at line 2; "
         "keep one row per indicator, area and date",
