@@ -127,7 +127,8 @@ BAD_ROWS = [
     ("rural_income,2022,80,million VND,src,,,",
      'unit: "million VND" cannot be converted to "USD/person/year", the unit of '
      '"rural_income" ("no /… tail" vs "/person/year")'),
-    ("communes,2022,90,communes,,,,", "source: the source is empty; say where the figure comes from"),
+    ("communes,2022,90,communes,,,,",
+     "source: the source is empty; say where the figure comes from"),
     ("communes,2021,90,communes,src,,roughly,",
      'qualifier: "roughly" must be one of more_than, less_than, about, almost or empty'),
 ]

@@ -270,31 +270,37 @@ def add(
     ] = None,
     note: Annotated[str | None, typer.Option(help="Free text kept with the reading.")] = None,
     locale: Locale = "en",
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="The value is right although it jumps 10x against the previous reading "
+            "(kept with the reading).",
+        ),
+    ] = False,
 ) -> None:
-    """Record one reading."""
-    from tracker.store.ledger import add_reading
-    from tracker.store.rowcheck import RowChecker
+    """Record one reading. Every reading rule applies (the same as for a file); a value
+    10 times (or a tenth of) the previous reading is held until you repeat it with --confirm."""
+    from tracker.store.record import record_reading
 
     st = _state(ctx)
-    program = st.program
-    ind = program.indicators.get(indicator)
     fields = {
         "indicator": indicator,
         "date": date_,
         "value": value,
-        "unit": unit if unit is not None else (ind.unit if ind else ""),
+        "unit": unit,
         "source": source,
-        "area": area or "",
-        "qualifier": qualifier or "",
-        "note": note or "",
+        "area": area,
+        "qualifier": qualifier,
+        "note": note,
     }
-    row, errors = RowChecker(program).check(fields, locale=_locale(locale))
-    if row is None:
-        raise BadValue("\n".join(errors))
-    rid = add_reading(st.engine, row, by=_who())
+    rec = record_reading(
+        st.engine, st.program, fields, by=_who(), locale=_locale(locale), confirm=confirm
+    )
+    row = rec.row
     typer.echo(
-        f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
-        f"on {row.period_date.isoformat()} ({row.area})"
+        f"recorded reading {rec.id}: {row.indicator} = {_show(row.value)} {row.unit} "
+        f"on {row.period_date.isoformat()} ({row.area})" + (", confirmed" if row.confirmed else "")
     )
 
 
@@ -398,7 +404,7 @@ def readings(
             + "; add some with `tracker add` or `tracker import`"
         )
         return
-    cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
+    cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source", "confirmed"]
     if history:
         cols += ["state", "revision_of", "recorded_at", "end_reason"]
     table = [[_cell(r.get(c)) for c in cols] for r in rows]
@@ -406,8 +412,10 @@ def readings(
 
 
 def _cell(v: Any) -> str:
-    if v is None:
+    if v is None or v is False:
         return ""
+    if v is True:
+        return "yes"
     if isinstance(v, float):
         return _show(v)
     if isinstance(v, datetime):

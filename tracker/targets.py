@@ -557,7 +557,9 @@ def _bounds(c: _Checker, node: _Node | None, what: str) -> tuple[float, float] |
     if lo is None or hi is None:
         return None
     if not lo < hi:
-        c.bad(node, f'"bounds" of {what} must be [min, max] with min below max, not [{lo:g}, {hi:g}]')
+        c.bad(
+            node, f'"bounds" of {what} must be [min, max] with min below max, not [{lo:g}, {hi:g}]'
+        )
         return None
     return (lo, hi)
 

@@ -163,7 +163,9 @@ def check_records(
     )
 
 
-def finish(parts: list[ReadingTable], file: str, problems: dict[int, list[Problem]]) -> ReadingTable:
+def finish(
+    parts: list[ReadingTable], file: str, problems: dict[int, list[Problem]]
+) -> ReadingTable:
     """One table of the valid rows; ReadingsFileError when any row (or a repeat) is bad."""
     import numpy as np
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -109,9 +108,7 @@ def _row_by_row(reader: Any, cols: list[str], file: str, program: Program) -> Re
             records.append(record)
             lines.append(line)
     except csv.Error as e:
-        problems[reader.line_num] = [
-            Problem(file, reader.line_num, None, f"is not valid CSV: {e}")
-        ]
+        problems[reader.line_num] = [Problem(file, reader.line_num, None, f"is not valid CSV: {e}")]
     table = check_records(Rules(program), records, lines, cols, file, problems)
     return finish([table], file, problems)
 

@@ -261,7 +261,7 @@ class Rules:
                     value_msg[i] = err_of[val_codes[i]] or f'"{text}" is not a number'
         milestone_rows = known & milestone
         if milestone_rows.any():
-            yes_no = []
+            yes_no: list[tuple[float, str | None]] = []
             for t in val_u:
                 try:
                     yes_no.append((parse_yes_no(t), None))
@@ -281,7 +281,9 @@ class Rules:
         for p in pairs.tolist():
             ind = ind_results[p // len(unit_u)][0]
             text = unit_u[p % len(unit_u)]
-            unit_results.append((text, None, math.nan) if ind is None else self._unit_for(ind, text))
+            unit_results.append(
+                (text, None, math.nan) if ind is None else self._unit_for(ind, text)
+            )
         unit = _obj([r[0] for r in unit_results])[pair_codes]
         factor = np.array([r[2] for r in unit_results], dtype=np.float64)[pair_codes]
         unit_msgs = [r[1] for r in unit_results]
@@ -290,7 +292,9 @@ class Rules:
         ready = known & ~value_bad & ~unit_bad
         if ready.any():
             ind_objs = [r[0] for r in ind_results]
-            self._value_rules(ready, value, factor, ind_codes, ind_objs, val_u, val_codes, value_msg)
+            self._value_rules(
+                ready, value, factor, ind_codes, ind_objs, val_u, val_codes, value_msg
+            )
         for i in sorted(value_msg):
             problems.setdefault(i, []).append(FieldProblem("value", value_msg[i]))
         report("unit", unit_bad, lambda i: unit_msgs[pair_codes[i]])
@@ -328,13 +332,16 @@ class Rules:
         note, _ = per_unique(
             "note",
             note_codes,
-            [(t or None, control_character(t.replace("\r\n", " ").replace("\n", " "))) for t in note_u],
+            [
+                (t or None, control_character(t.replace("\r\n", " ").replace("\n", " ")))
+                for t in note_u
+            ],
         )
         conf_codes, conf_u = factorize("confirmed")
         confirmed, _ = per_unique("confirmed", conf_codes, [_confirmed(c) for c in conf_u])
         # each row's problems in field order, whatever order the rules ran in
         order = {f: k for k, f in enumerate(("indicator", "date", "value", "unit", "area"))}
-        for i, ps in problems.items():
+        for ps in problems.values():
             ps.sort(key=lambda p: order.get(p.field, len(order)))
         return Checked(
             indicator=_obj(ind_u)[ind_codes],
@@ -370,7 +377,9 @@ class Rules:
         def kind(ind: Indicator) -> str:
             return "milestone" if ind.kind == "milestone" else self.unit(ind.unit).kind
 
-        number = ready & ~np.isnan(value) & per_indicator(lambda x: x.kind != "milestone", False, bool)
+        number = (
+            ready & ~np.isnan(value) & per_indicator(lambda x: x.kind != "milestone", False, bool)
+        )
         share = per_indicator(
             lambda x: kind(x) == "percent" and (x.ratio_of is not None or x.bounds is None),
             False,
@@ -395,19 +404,25 @@ class Rules:
         with np.errstate(invalid="ignore"):
             rule(
                 np.abs(value) >= MAX_MAGNITUDE,
-                lambda i, ind, t: f'"{t}" is too large to be a reading (the limit is '
-                f"{MAX_MAGNITUDE:.0e} in size); check the figure",
+                lambda i, ind, t: (
+                    f'"{t}" is too large to be a reading (the limit is '
+                    f"{MAX_MAGNITUDE:.0e} in size); check the figure"
+                ),
             )
             rule(
                 share & ((in_unit < 0) | (in_unit > 100)),
-                lambda i, ind, t: f'"{t}" is outside 0–100, and "{ind.key}" is a share in '
-                "percent; check the figure (or declare `bounds` in the targets file if it is "
-                "not a share)",
+                lambda i, ind, t: (
+                    f'"{t}" is outside 0–100, and "{ind.key}" is a share in '
+                    "percent; check the figure (or declare `bounds` in the targets file if it is "
+                    "not a share)"
+                ),
             )
             rule(
                 has_bounds & ((in_unit < lo) | (in_unit > hi)),
-                lambda i, ind, t: f'"{t}" is outside the bounds [{ind.bounds[0]:g}, '
-                f'{ind.bounds[1]:g}] declared for "{ind.key}" in the targets file',
+                lambda i, ind, t: (
+                    f'"{t}" is outside the bounds [{ind.bounds[0]:g}, '
+                    f'{ind.bounds[1]:g}] declared for "{ind.key}" in the targets file'
+                ),
             )
             rule(
                 count & (value != np.floor(value)),
@@ -415,10 +430,12 @@ class Rules:
             )
             rule(
                 (count | money) & ~has_bounds & (value < 0),
-                lambda i, ind, t: f'"{t}" is negative, but "{ind.key}" is '
-                + ("a count" if count[i] else "an amount of money")
-                + "; check the sign (declare `bounds` in the targets file if negative values "
-                "are real)",
+                lambda i, ind, t: (
+                    f'"{t}" is negative, but "{ind.key}" is '
+                    + ("a count" if count[i] else "an amount of money")
+                    + "; check the sign (declare `bounds` in the targets file if negative values "
+                    "are real)"
+                ),
             )
 
 
@@ -505,11 +522,11 @@ def cross_problems(
 
     `batch`: the readings being recorded (columns CROSS_COLUMNS, `confirmed`, `pos` their
     position, `where` how to name them, e.g. "line 5", and optionally `new`: False for
-    rows already recorded, which count as neighbours but are not checked); `stored`: the current readings
-    the batch joins (same columns, `where` e.g. "reading 12"). Returns problems by pos:
-    a numerator above its denominator on the same date and area (hard, whichever arrives
-    second), and a jump of JUMP_FACTOR or more against the previous reading of the same
-    indicator and area (held unless confirmed).
+    rows already recorded, which count as neighbours but are not checked); `stored`: the
+    current readings the batch joins (same columns, `where` e.g. "reading 12").
+    Returns problems by pos: a numerator above its denominator on the same date and area
+    (hard, whichever arrives second), and a jump of JUMP_FACTOR or more against the
+    previous reading of the same indicator and area (held unless confirmed).
     """
     import numpy as np
     import pandas as pd

@@ -32,7 +32,9 @@ from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.models import ImportedFile
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
+from tracker.store.record import stored_neighbours
 from tracker.store.rowcheck import refuse
+from tracker.store.rules import Rules, cross_problems
 
 F = ImportedFile.__table__  # type: ignore[attr-defined]
 _BATCH = 50_000
@@ -129,11 +131,12 @@ def sync_file(
             )
         return SyncResult(shown, unchanged=known.rows, skipped=True)
     rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
-    return _apply(engine, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+    return _apply(engine, program, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
 
 
 def _apply(
     engine: Engine,
+    program: Program,
     rows: ReadingTable,
     key: str,
     shown: str,
@@ -143,7 +146,7 @@ def _apply(
     st: os.stat_result,
 ) -> SyncResult:
     try:
-        return _apply_once(engine, rows, key, shown, by=by, sha=sha, st=st)
+        return _apply_once(engine, program, rows, key, shown, by=by, sha=sha, st=st)
     except IntegrityError:
         # The database holds at most one current reading per (indicator, area, date): a row
         # of this file clashes with a reading typed in or imported from another file. The
@@ -196,8 +199,45 @@ def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[P
     return problems
 
 
+def _cross_check(
+    conn: Connection, program: Program, rows: ReadingTable, new: list[int], key: str, shown: str
+) -> None:
+    """The cross-reading rules (store/rules.py) on the added and changed rows; the file's
+    unchanged rows and the store's other readings are their neighbours."""
+    import pandas as pd
+
+    if not new:
+        return
+    check = np.zeros(len(rows), dtype=bool)
+    check[new] = True
+    batch = pd.DataFrame(
+        {
+            "indicator": rows.indicator,
+            "area": rows.area,
+            "period_date": rows.period_date,
+            "value": rows.value,
+            "unit": rows.unit,
+            "confirmed": rows.confirmed,
+            "pos": np.arange(len(rows)),
+            "where": ["line " + str(ln) for ln in rows.line.tolist()],
+            "new": check,
+        }
+    )
+    indicators = set(rows.indicator[check].tolist())
+    stored = stored_neighbours(conn, program, indicators, except_file=key)
+    found = cross_problems(Rules(program), batch, stored)
+    if found:
+        problems = [
+            Problem(shown, int(rows.line[pos]), None, str(p))
+            for pos in sorted(found)
+            for p in found[pos]
+        ]
+        raise refuse(problems, shown)
+
+
 def _apply_once(
     engine: Engine,
+    program: Program,
     rows: ReadingTable,
     key: str,
     shown: str,
@@ -222,6 +262,7 @@ def _apply_once(
                     R.c.source,
                     R.c.qualifier,
                     R.c.note,
+                    R.c.confirmed,
                     R.c.source_line,
                 ).where(R.c.source_file == key, R.c.state == "current")
             )
@@ -234,8 +275,8 @@ def _apply_once(
             revision_of = [None] * len(rows)
             result.added = len(rows)
         columns = [rows.indicator, rows.area, rows.period_date, rows.value, rows.unit]
-        columns += [rows.source, rows.qualifier, rows.note]
-        for i, (ind, area, day, value, unit, source, qualifier, note) in enumerate(
+        columns += [rows.source, rows.qualifier, rows.note, rows.confirmed]
+        for i, (ind, area, day, value, unit, source, qualifier, note, confirmed) in enumerate(
             zip(*(c.tolist() for c in columns), strict=True) if current else ()
         ):
             old = current.pop((ind, area, day), None)
@@ -243,12 +284,13 @@ def _apply_once(
                 new.append(i)
                 revision_of.append(None)
                 result.added += 1
-            elif (old.value, old.unit, old.source, old.qualifier, old.note) != (
+            elif (old.value, old.unit, old.source, old.qualifier, old.note, old.confirmed) != (
                 value,
                 unit,
                 source,
                 qualifier,
                 note,
+                confirmed,
             ):
                 superseded.append(old.id)
                 new.append(i)
@@ -258,6 +300,7 @@ def _apply_once(
                 result.unchanged += 1
         gone = [r.id for r in current.values()]
         result.retracted = len(gone)
+        _cross_check(conn, program, rows, new, key, shown)
         # Close first, then insert: at every instant of the transaction there is at most
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
@@ -293,6 +336,7 @@ _INSERTED = (
     "source_file",
     "source_line",
     "revision_of",
+    "confirmed",
 )
 
 
@@ -337,6 +381,9 @@ def _insert_rows(
     values["value"] = _bound(dialect, "value", (rows.value if every else rows.value[take]))
     values["source_line"] = _bound(dialect, "source_line", rows.line if every else rows.line[take])
     values["revision_of"] = revision_of
+    values["confirmed"] = _bound(
+        dialect, "confirmed", rows.confirmed if every else rows.confirmed[take]
+    )
     constants = {
         "recorded_at": _bind_one(dialect, "recorded_at", at),
         "recorded_by": _bind_one(dialect, "recorded_by", by),
@@ -399,4 +446,5 @@ def _row_dict(rows: ReadingTable, j: int, *, by: str, at: datetime, key: str) ->
         "state": "current",
         "source_file": key,
         "source_line": int(rows.line[j]),
+        "confirmed": bool(rows.confirmed[j]),
     }
