@@ -7,6 +7,7 @@ commands so `tracker --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import os
@@ -61,6 +62,12 @@ class State:
         if self._engine is None:
             from tracker.store.database import open_store
 
+            if not self.settings.targets.is_file():
+                # No programme here (wrong folder?): say so before a stray tracker.db is made.
+                from tracker.targets import load_program
+
+                load_program(self.settings.targets)  # raises, naming --targets / TRACKER_TARGETS
+
             self._engine = open_store(self.settings.database_url)
         return self._engine
 
@@ -81,6 +88,13 @@ def handles_errors(fn: F) -> F:
         except TrackerError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(EXIT_ERROR) from None
+        except BrokenPipeError:
+            # `tracker export | head`: the reader left; not an error. Point stdout at
+            # devnull so the flush at exit does not fail again.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
@@ -178,15 +192,26 @@ def validate(
         Path | None, typer.Argument(help="Targets file to check (default: the configured one).")
     ] = None,
 ) -> None:
-    """Check the targets file and report every problem at once, as FILE:LINE:COL: message."""
+    """Check everything a run would read: the targets file and every reading file (a dry
+    run of the import: nothing is written), each problem as FILE:LINE:COL: message."""
     from tracker.targets import load_program
+    from tracker.validation import validate_all
 
-    path = file or _state(ctx).settings.targets
+    st = _state(ctx)
+    path = file or st.settings.targets
     program = load_program(path)
+    report = validate_all(program, st.settings.actuals)
+    if report.problems:
+        raise InputError(
+            report.problems,
+            summary=f"{len(report.problems)} problem(s); nothing was changed. Fix them and run "
+            "`tracker validate` again.",
+        )
     n_targets = len(program.targets)
     typer.echo(
         f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
-        f"{n_targets} targets, {len(program.exchange_rates)} exchange rates"
+        f"{n_targets} targets, {len(program.exchange_rates)} exchange rates; "
+        f"{st.settings.actuals}: {report.files} reading file(s), {report.rows} readings OK"
     )
 
 
@@ -478,7 +503,10 @@ def run(
         str | None,
         typer.Option(
             "--as-of",
-            help="Assess as of this day (YYYY-MM-DD; default: today in the programme's timezone).",
+            help="Assess as of this day (YYYY-MM-DD; default: today in the programme's "
+            "timezone). Another day than today makes a what-if run: its report goes to "
+            "REPORTS/what-if/, and REPORTS/latest, `tracker status` and the next report's "
+            "changes stay with the live runs.",
         ),
     ] = None,
     known_at: Annotated[
@@ -495,9 +523,8 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write the report files into this folder "
-            "(default: REPORTS/<as_of>/, and REPORTS/latest "
-            "points at it)."
+            help="Write the report files into this folder (a what-if run; default: "
+            "REPORTS/<as_of>/, and REPORTS/latest points at it)."
         ),
     ] = None,
     fmt: Annotated[
@@ -583,6 +610,11 @@ def _summary(result: Any) -> str:
     if result.changes:
         lines.append(f"{len(result.changes)} change(s) since the last run (see the report)")
     lines.append(f"report: {result.report_dir}")
+    if result.what_if:
+        lines.append(
+            "a what-if run: REPORTS/latest, `tracker status` and the next report's changes "
+            "still follow the live runs"
+        )
     return "\n".join(lines)
 
 

@@ -201,7 +201,12 @@ def _compose(
                 return _Node(out, *pos)
             if isinstance(node, yaml.SequenceNode):
                 return _Node([walk(v) for v in node.value], *pos)
-            return _Node(loader.construct_object(node), *pos)
+            try:
+                return _Node(loader.construct_object(node), *pos)
+            except (ValueError, OverflowError):
+                # a scalar YAML reads as a date that does not exist (2025-02-30): keep the
+                # text, so the checker says where it is and what is wrong (file:line:col)
+                return _Node(node.value, *pos)
 
         tree = walk(root) if root is not None else _Node(None, 1, 1)
     except yaml.MarkedYAMLError as e:
@@ -421,7 +426,21 @@ def _notify(c: _Checker, node: _Node | None) -> Notify:
     hook = c.text(m, "webhook", '"notify"')
     if hook and not re.match(r"^https?://", hook):
         c.bad(m["webhook"], '"webhook" must be an http:// or https:// URL')
-    return Notify(command=c.text(m, "command", '"notify"'), webhook=hook)
+    command = c.text(m, "command", '"notify"')
+    if command is not None:
+        import shlex
+
+        try:
+            words = shlex.split(command)
+        except ValueError as e:
+            c.bad(
+                m["command"],
+                f'notify.command "{command}" cannot be split into words ({e}); check its quotes',
+            )
+        else:
+            if not words:
+                c.bad(m["command"], "notify.command is empty; remove it or fill it")
+    return Notify(command=command, webhook=hook)
 
 
 def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
