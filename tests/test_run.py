@@ -216,7 +216,6 @@ def test_history_shows_a_target_over_runs(workdir: Path, sqlite_url: str) -> Non
     assert lines[0].split() == [
         "run",
         "started",
-        "(UTC)",
         "as",
         "of",
         "status",
@@ -298,6 +297,7 @@ def test_a_what_if_run_moves_neither_latest_nor_status_nor_the_next_reports_chan
     )
     status = tracker("status", db=sqlite_url).output
     assert "last run: #1 manual" in status and "last success: #1" in status
+    assert "+07:00" in status  # the programme's timezone (Asia/Ho_Chi_Minh), not UTC
     runs = tracker("history", db=sqlite_url).output.splitlines()
     assert runs[2].split()[:2] == ["2", "what-if"] and runs[3].split()[:2] == ["1", "manual"]
     # run 3, live: its changes are against run 1 (nothing changed), not against the what-if

@@ -661,15 +661,17 @@ def history(
     limit: Annotated[int, typer.Option(help="How many lines at most.")] = 20,
 ) -> None:
     """Show past runs, or one target's status over time."""
+    from tracker.status import local_time
     from tracker.store.runs import recent_runs, target_history
 
     st = _state(ctx)
+    tz = st.program.timezone
     if target is None:
         rows = [
             [
                 str(r.id),
                 r.job,
-                _cell(r.started_at),
+                local_time(r.started_at, tz),
                 r.as_of.isoformat() if r.as_of else "",
                 _cell(r.known_at),
                 r.outcome,
@@ -683,7 +685,7 @@ def history(
             return
         typer.echo(
             _table(
-                ["run", "job", "started (UTC)", "as of", "known at", "outcome", "statuses / error"],
+                ["run", "job", "started", "as of", "known at", "outcome", "statuses / error"],
                 rows,
             )
         )
@@ -700,7 +702,7 @@ def history(
     rows = [
         [
             str(h.run_id),
-            _cell(h.started_at),
+            local_time(h.started_at, tz),
             str(h.as_of),
             h.status,
             _num(h.latest_value),
@@ -712,7 +714,7 @@ def history(
     ]
     typer.echo(
         _table(
-            ["run", "started (UTC)", "as of", "status", "latest", "latest date", "gap", ""], rows
+            ["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows
         )
     )
 
