@@ -226,15 +226,32 @@ def import_(
         list[Path] | None,
         typer.Argument(help="Reading files (CSV); default: every CSV in the readings folder."),
     ] = None,
+    forget: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--forget",
+            help="Retract every reading imported from this file (one that is gone from the "
+            "readings folder, say) and forget the file. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Sync reading files into the store: new rows are added, changed rows become corrections,
-    removed rows are retracted. A file with any bad row imports nothing."""
-    from tracker.store.sync import reading_files, sync_files
+    removed rows are retracted. A file with any bad row imports nothing. A file moved or
+    renamed inside the readings folder keeps its readings; one that is gone is reported."""
+    from tracker.store.sync import forget_file, gone_files, reading_files, sync_files
 
     st = _state(ctx)
+    if forget:
+        for path in forget:
+            n = forget_file(st.engine, path, st.settings.actuals, by=_who())
+            typer.echo(f"{path}: forgotten; its {n} current readings were retracted")
+        if not files:
+            return
     paths = list(files) if files else reading_files(st.settings.actuals)
     results = sync_files(st.engine, st.program, paths, st.settings.actuals, by="import")
     _print_sync(results)
+    for gone in gone_files(st.engine, st.settings.actuals):
+        typer.echo(str(gone), err=True)
     bad = [r for r in results if not r.ok]
     if bad:
         raise InputError(
@@ -248,7 +265,12 @@ def _print_sync(results: list[Any]) -> None:
     for r in results:
         if not r.ok:
             continue
-        if r.skipped:
+        if r.skipped and r.moved_from:
+            typer.echo(
+                f"{r.file}: the same file as {r.moved_from}, moved or renamed; its "
+                f"{r.unchanged} readings now come from {r.file}"
+            )
+        elif r.skipped:
             typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
         else:
             typer.echo(
@@ -570,6 +592,8 @@ def run(
         program=None,
     )
     _print_sync(result.sync)
+    for gone in result.gone:
+        typer.echo(gone, err=True)
     for r in result.sync:
         if not r.ok:
             typer.echo(f"{r.file}: refused, nothing imported from it:", err=True)

@@ -31,7 +31,7 @@ from tracker.reports.context import Change, FailedRun, ReportContext
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.store.database import open_store
-from tracker.store.sync import SyncResult, reading_files, sync_files
+from tracker.store.sync import SyncResult, gone_files, reading_files, sync_files
 from tracker.targets import load_program
 
 MAX_READING_CHANGES = 100  # listed one by one in the report; the rest are counted
@@ -47,6 +47,7 @@ class RunResult:
     sync: list[SyncResult] = field(default_factory=list)
     changes: tuple[Change, ...] = ()
     what_if: bool = False
+    gone: tuple[str, ...] = ()  # imported files no longer in the readings folder
 
     @property
     def counts(self) -> dict[str, int]:
@@ -173,10 +174,12 @@ def _run(
     from tracker.store.queries import readings_frame
 
     synced: list[SyncResult] = []
+    gone: tuple[str, ...] = ()
     if sync and known_at is None:  # a rebuild of the past must not change the store
         synced = sync_files(
             engine, program, reading_files(settings.actuals), settings.actuals, by="import"
         )
+        gone = tuple(str(g) for g in gone_files(engine, settings.actuals))
     # Goals are the region's: sub-area readings (communes) are stored but not assessed,
     # so they stay in the database (a national store then costs what its region costs).
     readings = readings_frame(engine, program, as_of=as_of, known_at=known_at, area=program.region)
@@ -189,7 +192,7 @@ def _run(
         f"first: {r.problems[0]}"
         for r in synced
         if not r.ok
-    )
+    ) + gone
     ctx = ReportContext(
         program=program.name,
         region=program.region,
@@ -217,6 +220,7 @@ def _run(
         sync=synced,
         changes=changes,
         what_if=what_if,
+        gone=gone,
     )
 
 

@@ -48,6 +48,7 @@ class SyncResult:
     retracted: int = 0
     unchanged: int = 0
     skipped: bool = False  # the file had not changed since the last import
+    moved_from: str | None = None  # the same file was imported under this name
     problems: list[Problem] = field(default_factory=list)
     summary: str | None = None
 
@@ -102,7 +103,15 @@ def sync_files(
         shown = display_name(path)
         try:
             results.append(
-                sync_file(engine, program, path, file_key(path, actuals_dir), shown, by=by)
+                sync_file(
+                    engine,
+                    program,
+                    path,
+                    file_key(path, actuals_dir),
+                    shown,
+                    by=by,
+                    actuals_dir=actuals_dir,
+                )
             )
         except ReadingsFileError as e:
             results.append(SyncResult(shown, problems=e.problems, summary=e.summary))
@@ -110,7 +119,14 @@ def sync_files(
 
 
 def sync_file(
-    engine: Engine, program: Program, path: Path, key: str, shown: str, *, by: str = "import"
+    engine: Engine,
+    program: Program,
+    path: Path,
+    key: str,
+    shown: str,
+    *,
+    by: str = "import",
+    actuals_dir: Path | None = None,
 ) -> SyncResult:
     try:
         st = path.stat()
@@ -124,14 +140,107 @@ def sync_file(
         return SyncResult(shown, unchanged=known.rows, skipped=True)
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
+    moved_from = None
+    if known is None:
+        moved = _moved_from(engine, sha, key, actuals_dir or path.parent)
+        if moved is not None:
+            known, moved_from = moved
     if known is not None and known.sha256 == sha:
         with engine.begin() as conn:
             conn.execute(
                 F.update().where(F.c.path == key).values(mtime_ns=st.st_mtime_ns, size=st.st_size)
             )
-        return SyncResult(shown, unchanged=known.rows, skipped=True)
+        return SyncResult(shown, unchanged=known.rows, skipped=True, moved_from=moved_from)
     rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
     return _apply(engine, program, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+
+
+def _moved_from(engine: Engine, sha: str, key: str, actuals_dir: Path) -> Any:
+    """A new path whose bytes are those of an imported file that is no longer where it
+    was: the same file, renamed or moved. Its readings follow it (their `source_file`
+    becomes the new name); nothing else changes. Returns the file's new record."""
+    with engine.begin() as conn:
+        for old in conn.execute(select(F).where(F.c.sha256 == sha)).all():
+            if (actuals_dir / old.path).exists():  # an absolute key stays itself under /
+                continue  # a copy, not a move: the duplicate rows are refused as before
+            conn.execute(
+                R.update()
+                .where(R.c.source_file == old.path, R.c.state == "current")
+                .values(source_file=key)
+            )
+            conn.execute(F.update().where(F.c.path == old.path).values(path=key))
+            return conn.execute(select(F).where(F.c.path == key)).first(), old.path
+    return None
+
+
+@dataclass(frozen=True)
+class GoneFile:
+    """An imported file that is no longer in the readings folder; its readings still count."""
+
+    key: str
+    shown: str
+    imported_at: datetime
+    readings: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.shown} was imported on {self.imported_at:%Y-%m-%d} and is gone: its "
+            f"{self.readings} readings still count; `tracker import --forget {self.shown}` "
+            "retracts them"
+        )
+
+
+def gone_files(engine: Engine, actuals_dir: Path) -> list[GoneFile]:
+    """Imported files of the readings folder that are not there any more (said at every
+    import and run until they are back or forgotten)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        known = conn.execute(select(F.c.path, F.c.imported_at)).all()
+        gone = [
+            (k.path, k.imported_at)
+            for k in known
+            if not Path(k.path).is_absolute() and not (actuals_dir / k.path).exists()
+        ]
+        out = []
+        for key, at in gone:
+            n = conn.execute(
+                select(func.count())
+                .select_from(R)
+                .where(R.c.source_file == key, R.c.state == "current")
+            ).scalar_one()
+            out.append(GoneFile(key, display_name(actuals_dir / key), at, n))
+    return out
+
+
+def forget_file(engine: Engine, path: Path, actuals_dir: Path, *, by: str) -> int:
+    """Retract every current reading imported from `path` (a file that is gone, or one
+    to withdraw) and forget the file; returns how many readings were retracted."""
+    key = file_key(path, actuals_dir)
+    shown = display_name(path)
+    with engine.begin() as conn:
+        known = conn.execute(select(F.c.path).where(F.c.path == key)).first()
+        if known is None:
+            raise ReadingsFileError(
+                [
+                    Problem(
+                        shown,
+                        None,
+                        None,
+                        "was never imported, so there is nothing to forget; `tracker readings "
+                        "--history` shows where each reading came from",
+                    )
+                ]
+            )
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(R.c.id).where(R.c.source_file == key, R.c.state == "current")
+            )
+        ]
+        _close(conn, ids, "retracted", now_utc(), f"{shown} forgotten ({by})")
+        conn.execute(delete(F).where(F.c.path == key))
+    return len(ids)
 
 
 def _apply(
