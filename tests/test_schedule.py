@@ -408,7 +408,10 @@ def test_each_slot_runs_once_with_several_schedulers(
             or f"slot {shown(slot)} skipped here: the previous run is still going" in log
             for log in logs
         ]
-        assert claimed.count(True) == 1 and taken.count(True) == 2, (shown(slot), logs)
+        # exactly one claimed it; the others said it was taken or that they were busy, or
+        # (starved of CPU on a loaded machine) slept through it and APScheduler coalesced it
+        assert claimed.count(True) == 1, (shown(slot), logs)
+        assert not any(c and t for c, t in zip(claimed, taken, strict=True)), (shown(slot), logs)
     for log in logs:
         assert "Traceback" not in log
 
