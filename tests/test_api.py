@@ -49,9 +49,13 @@ def test_record_reading_names_the_field_of_each_problem(program, sqlite_url):
                                          "value": "many", "source": ""}, by="t")
     fields = e.value.by_field()
     assert set(fields) == {"date", "value", "source"}
-    assert fields["source"] == ["the source is empty; say where the figure comes from"]
+    from tracker.api import problems_by_field
+
+    # what the web form shows next to each field: the line the command line prints
+    assert problems_by_field(e.value)["source"] == [
+        "source: " + fields["source"][0]] == [str(e.value).splitlines()[-1]]
     rid = record_reading(engine, program, {"indicator": "communes", "date": "2025",
-                                           "value": "91", "source": "s"}, by="t")
+                                           "value": "91", "source": "s"}, by="t").id
     from tracker import list_readings
 
     row = list_readings(engine, indicator="communes")[0]

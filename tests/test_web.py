@@ -257,6 +257,30 @@ def test_a_mistake_is_shown_next_to_its_field_in_the_words_of_the_cli(
     assert history(site) == before
 
 
+def test_a_held_reading_shows_the_confirm_checkbox_and_is_recorded_once_confirmed(site, client):
+    sign_in(client, "hanh")
+    assert new_reading_form(client, date="2026-06", value="60").status_code == 303
+    before = history(site)
+    # ten times the previous reading: held, not refused
+    r = new_reading_form(client, date="2026-09", value="600")
+    assert r.status_code == 400
+    assert 'id="confirm"' in r.text and 'name="confirm"' in r.text
+    shown = re.search(r'<p class="field-error" id="value-error">(.*?)</p>', r.text).group(1)
+    cli = CliRunner().invoke(cli_app, ["--database", site.settings.database_url, "add", IND,
+                                       "600", "--date", "2026-09", "--source",
+                                       "Sở NN&PTNT, báo cáo 6 tháng"])
+    import html
+
+    assert cli.exit_code == 2 and html.unescape(shown) == cli.stderr.strip().splitlines()[0]
+    assert history(site) == before
+    # a mistake that is not a jump shows no checkbox
+    assert 'id="confirm"' not in new_reading_form(client, date="2026-13").text
+    r = new_reading_form(client, date="2026-09", value="600", confirm="yes")
+    assert r.status_code == 303
+    row = reading_rows(site)[-1]
+    assert (row["value"], row["confirmed"], row["recorded_by"]) == (600.0, True, "hanh")
+
+
 def test_a_script_tag_in_a_source_is_escaped_everywhere(site, client):
     from tracker.job import RunRequest, run_job
 
@@ -314,8 +338,9 @@ def test_a_reading_from_a_file_says_which_line_to_edit(site, client):
         r = client.get(f"/readings/{from_file['id']}/{verb}")
         assert r.status_code == 409
         expected = (
-            f"reading {from_file['id']} comes from line {from_file['source_line']} of the "
-            f"reading file {from_file['source_file']}; {verb} it by editing that line"
+            f"reading {from_file['id']} cannot be {verb}ed here: it comes from line "
+            f"{from_file['source_line']} of the reading file {from_file['source_file']}: "
+            "edit that line"
         )
         assert expected in r.text
 

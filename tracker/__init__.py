@@ -28,8 +28,9 @@ _EXPORTS = {
     "Settings": "tracker.settings",
     "load_program": "tracker.targets",
     "open_store": "tracker.store.database",
-    "record_reading": "tracker.api",
-    "ReadingRefused": "tracker.api",
+    "record_reading": "tracker.store.record",
+    "ReadingRefused": "tracker.store.record",
+    "Recorded": "tracker.store.record",
     "import_files": "tracker.api",
     "correct_reading": "tracker.store.ledger",
     "retract_reading": "tracker.store.ledger",
@@ -51,7 +52,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from tracker.api import ReadingRefused, import_files, record_reading  # noqa: F401
+    from tracker.api import import_files  # noqa: F401
     from tracker.assess import assess  # noqa: F401
     from tracker.errors import InputError, Problem, StoreError, TrackerError  # noqa: F401
     from tracker.job import RunRequest, RunResult, run_job  # noqa: F401
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from tracker.store.database import open_store  # noqa: F401
     from tracker.store.ledger import correct_reading, retract_reading  # noqa: F401
     from tracker.store.queries import list_readings, readings_frame  # noqa: F401
+    from tracker.store.record import ReadingRefused, Recorded, record_reading  # noqa: F401
     from tracker.store.runs import recent_runs, target_history  # noqa: F401
     from tracker.targets import load_program  # noqa: F401
 

@@ -6,7 +6,7 @@
     program = load_program(settings.targets)
     engine = open_store(settings.database_url)
     rid = record_reading(engine, program, {"indicator": "communes_ntm", "date": "2025",
-                                           "value": "91", "source": "Sở NN&PTNT"}, by="hanh")
+                                           "value": "91", "source": "Sở NN&PTNT"}, by="hanh").id
     correct_reading(engine, program, rid, {"value": "92"}, by="hanh")
     retract_reading(engine, rid, reason="double-counted", by="hanh")
     import_files(engine, program, [Path("actuals/2025.csv")], settings.actuals)
@@ -15,7 +15,9 @@
     target_history(engine, "communes_ntm@2025"), status_text(engine, program)
 
 Every function raises a tracker.errors exception for a person's mistake (InputError:
-bad input, exit 2 on the command line, a message next to the field on the web).
+bad input, exit 2 on the command line, a message next to the field on the web);
+record_reading (tracker.store.record) raises ReadingRefused, whose problems name their
+field and say whether a confirmation would let the reading in (`held`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracker.errors import BadValue, Problem
+from tracker.errors import InputError
+from tracker.store.record import ReadingRefused, Recorded, record_reading
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -32,66 +35,27 @@ if TYPE_CHECKING:
     from tracker.store.sync import SyncResult
 
 
-class ReadingRefused(BadValue):
-    """A reading that breaks a rule; `problems` name the field each sentence is about
-    ("" for the reading as a whole) and `held` says a confirmation would let it in."""
-
-    def __init__(self, problems: list[Problem], *, held: bool = False) -> None:
-        super().__init__(problems)
-        self.held = held
-
-    def by_field(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for p in self.problems:
-            out.setdefault(p.file, []).append(p.message)
-        return out
-
-    def __str__(self) -> str:  # the sentences alone, as the command line prints them
-        return "\n".join(p.message for p in self.problems)
-
-
-# Which field a sentence of the reading rules is about (store/rowcheck.py words them).
-_FIELD_OF = (
-    ("date:", "date"),
-    ("value:", "value"),
-    ("unit:", "unit"),
-    ("area:", "area"),
-    ("qualifier", "qualifier"),
-    ("the source", "source"),
-    ("the indicator", "indicator"),
-    ("unknown indicator", "indicator"),
-)
+# The words of a reading's rules start with the field they are about ("date: ...").
+FIELDS = ("indicator", "area", "date", "value", "unit", "source", "qualifier", "note")
 
 
 def field_of(sentence: str) -> str:
-    return next((f for start, f in _FIELD_OF if sentence.startswith(start)), "")
+    """The field a rule's sentence is about ("date: ..." -> "date"); "" for the whole."""
+    head, sep, _ = sentence.partition(": ")
+    return head if sep and head in FIELDS else ""
 
 
-def record_reading(
-    engine: Engine,
-    program: Program,
-    fields: dict[str, str],
-    *,
-    by: str,
-    locale: str = "en",
-    confirm: bool = False,
-) -> int:
-    """Check one reading typed by a person (fields as text) and record it; its id.
-
-    Raises ReadingRefused with every problem, each tied to its field."""
-    from tracker.store.ledger import add_reading
-    from tracker.store.rowcheck import RowChecker
-
-    ind = program.indicators.get((fields.get("indicator") or "").strip())
-    if not (fields.get("unit") or "").strip() and ind is not None:
-        fields = {**fields, "unit": ind.unit}
-    row, errors = RowChecker(program).check(fields, locale=locale)
-    if row is None:
-        raise ReadingRefused([Problem(field_of(e), None, None, e) for e in errors])
-    try:
-        return add_reading(engine, row, by=by)
-    except BadValue as e:
-        raise ReadingRefused([Problem("", None, None, p.message) for p in e.problems]) from None
+def problems_by_field(e: InputError) -> dict[str, list[str]]:
+    """{field: [sentence, ...]} of a refusal, each sentence as the command line prints it."""
+    if isinstance(e, ReadingRefused):
+        out: dict[str, list[str]] = {}
+        for p in e.field_problems:
+            out.setdefault(p.field, []).append(str(p))
+        return out
+    grouped: dict[str, list[str]] = {}
+    for problem in e.problems:
+        grouped.setdefault(field_of(problem.message), []).append(problem.message)
+    return grouped
 
 
 def import_files(
@@ -101,3 +65,13 @@ def import_files(
     from tracker.store.sync import sync_files
 
     return sync_files(engine, program, paths, actuals, by=by)
+
+
+__all__ = [
+    "ReadingRefused",
+    "Recorded",
+    "field_of",
+    "import_files",
+    "problems_by_field",
+    "record_reading",
+]

@@ -15,14 +15,9 @@ READING_FIELDS = ("indicator", "area", "date", "value", "unit", "source", "quali
 
 
 def _errors_by_field(e: InputError) -> dict[str, list[str]]:
-    from tracker.api import ReadingRefused, field_of
+    from tracker.api import problems_by_field
 
-    if isinstance(e, ReadingRefused):
-        return e.by_field()
-    out: dict[str, list[str]] = {}
-    for p in e.problems:
-        out.setdefault(field_of(p.message), []).append(p.message)
-    return out
+    return problems_by_field(e)
 
 
 def _form_page(v: Visit, status: int = 200, **values: Any) -> Response:
@@ -58,9 +53,11 @@ def new_reading(v: Visit) -> Response:
     try:
         rid = record_reading(
             web.engine, web.program, fields, by=_by(v), locale=v.lang, confirm=confirm
-        )
+        ).id
     except ReadingRefused as e:
-        return _form_page(v, 400, fields=fields, mode="new", errors=e.by_field(), held=e.held)
+        return _form_page(
+            v, 400, fields=fields, mode="new", errors=_errors_by_field(e), held=e.held
+        )
     return _back(fields["indicator"].strip(), fields["area"].strip() or None, f"recorded:{rid}")
 
 
