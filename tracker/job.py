@@ -193,6 +193,7 @@ def _run(
         failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
         exchange_rates=program.exchange_rates,
         notices=notices,
+        method=program.method,
     )
     report_dir = out or settings.reports / as_of.isoformat()
     report_dir.parent.mkdir(parents=True, exist_ok=True)

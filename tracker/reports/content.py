@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..frames import STATUSES
+from . import compare
 from .context import ReportContext
 from .i18n import (
     COMPARATOR_SYMBOLS,
@@ -126,6 +127,9 @@ def _difference(value: float, row: Row, lang: str) -> str:
 
 def target_text(row: Row, lang: str) -> str:
     value = row["target_value"]
+    words = compare.target_words(row, lang)  # a goal without a number
+    if words:
+        return words
     if _is_milestone(row):
         return text(lang, "done") if value is None or value >= 0.5 else text(lang, "not_done")
     if value is None:
@@ -179,7 +183,9 @@ def cells(row: Row, lang: str) -> Cells:
         latest=latest_text(row, lang),
         gap=gap_text(row, lang),
         needed=needed_text(row, lang),
-        status_text=status_name(lang, row["status"]),
+        status_text=" · ".join(
+            t for t in (status_name(lang, row["status"]), compare.fragile_words(row, lang)) if t
+        ),
         # A converted reading says how, in the row itself: the rate is part of the finding.
         note="; ".join(t for t in (note_text(row["note"] or "", lang), row["conversion"]) if t),
         status=row["status"],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import content, svg
+from . import compare, content, svg
 from .context import ReportContext
 from .i18n import STATUS_MEANINGS, STATUS_NAMES, iso_date, iso_moment, text
 from .rows import is_missing, records
@@ -165,6 +165,11 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
         charts = _charts(group, readings, ctx)
         if charts:
             out.append(f"<h3>{escape(text(lang, 'charts'))}</h3>{_chart_key(lang)}{charts}")
+
+    methods = compare.section(rows, ctx, content.goal_label)
+    if methods is not None:
+        out.append(f"<h2>{escape(methods.heading)}</h2><p>{escape(methods.intro)}</p>")
+        out.append(_list(methods.lines) if methods.lines else "")
 
     out.append(f"<h2>{escape(content.changes_heading(ctx))}</h2>")
     changes = content.change_lines(ctx)

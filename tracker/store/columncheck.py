@@ -248,7 +248,8 @@ def _check_chunk(
     indicator = lookup(ind_codes, ind_u)
     # date
     date_codes, date_u = factorize("date")
-    days = [_try(parse_period_end, d) for d in date_u]
+    split_end = program.split_year_end
+    days = [_try(lambda d: parse_period_end(d, split_year_end=split_end), d) for d in date_u]
     ok &= np.array([d is not None for d in days], dtype=bool)[date_codes]
     period_date = lookup(date_codes, days)
     # unit, per (indicator, unit) pair: an empty unit is "yes/no" for a milestone

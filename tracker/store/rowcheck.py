@@ -90,7 +90,7 @@ class RowChecker:
             )
         period = None
         try:
-            period = parse_period_end(get("date"))
+            period = parse_period_end(get("date"), split_year_end=self.program.split_year_end)
         except ValueError as e:
             errors.append(f"date: {e}")
         value = None
