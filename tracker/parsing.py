@@ -81,8 +81,12 @@ def parse_period_end(text: str, *, split_year_end: str | None = None) -> date:
     s = str(text).strip()
     m = _DATE.match(s)
     split = _SPLIT.match(s)
-    if split and not (m and split[2] == "-" and len(split[3]) == 2 and int(split[3]) <= 12):
-        return _split_year_end(text, split, split_year_end)
+    if split:
+        # YYYY-NN is a month unless NN is the next year and no month (2015-16);
+        # "2033-13" is a mistyped month, "2011-12" December: 2011/12 is the split year.
+        next_year = int(split[3]) == (int(split[1]) + 1) % 100
+        if not (split[2] == "-" and len(split[3]) == 2) or (next_year and int(split[3]) > 12):
+            return _split_year_end(text, split, split_year_end)
     if not m:
         raise ValueError(f'"{text}" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY')
     year, month, day = int(m[1]), m[2], m[3]

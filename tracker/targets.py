@@ -600,7 +600,7 @@ def _improve(c: _Checker, node: _Node, kind: str, key: str) -> float | None:
         c.bad(
             node,
             f'"improve" can only be true (keep improving in the indicator\'s direction), '
-            f'not "{node.value}"; for a number use at_least / at_most',
+            f'not "{str(node.value).lower()}"; for a number use at_least / at_most',
         )
         return None
     return float("nan")
