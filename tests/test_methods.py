@@ -13,6 +13,7 @@ import pytest
 from test_assess import frame, ind, prog, r
 
 from tracker.assess import assess
+from tracker.reports.i18n import note_text
 
 BASE, LATEST, DEADLINE = "2020-01-01", "2024-01-01", date(2028, 1, 1)
 AS_OF = date(2024, 6, 30)
@@ -201,3 +202,6 @@ def test_improve_under_the_linear_method_falls_back_to_statcan_and_says_so():
     g = row(*improving(method="linear"))
     assert g["status"] == "needs_acceleration"
     assert "method linear has no rule for a goal without a number; judged by statcan" in g["note"]
+    assert "phương pháp linear không có quy tắc cho mục tiêu không có con số" in note_text(
+        g["note"], "vi"
+    )
