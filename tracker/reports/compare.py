@@ -40,9 +40,9 @@ _TEXT = {
         "fragile": "methods disagree",
         "heading": "Methods compared",
         "intro": "The Status column follows the {method} method. Each goal was also judged by "
-        "the other published methods (docs/methods.md); {n} of {total} goals are fragile: "
-        "the methods do not agree on them.",
-        "none": "The methods agree on every goal.",
+        "the other published methods (docs/methods.md).",
+        "some": "{n} of {total} goals are fragile: the methods do not agree on them.",
+        "none": "They agree on every goal.",
         "no_rule": "no rule for a goal without a number",
     },
     "vi": {
@@ -51,8 +51,8 @@ _TEXT = {
         "fragile": "các phương pháp đánh giá khác nhau",
         "heading": "So sánh các phương pháp đánh giá",
         "intro": "Cột Trạng thái theo phương pháp {method}. Mỗi mục tiêu còn được đánh giá "
-        "theo các phương pháp đã công bố khác (docs/methods.md); {n} trên {total} mục tiêu "
-        "chưa chắc chắn: các phương pháp không thống nhất.",
+        "theo các phương pháp đã công bố khác (docs/methods.md).",
+        "some": "{n} trên {total} mục tiêu chưa chắc chắn: các phương pháp không thống nhất.",
         "none": "Các phương pháp thống nhất ở mọi mục tiêu.",
         "no_rule": "không có quy tắc cho mục tiêu không có con số",
     },
@@ -94,10 +94,8 @@ def section(rows: list[Row], ctx: ReportContext, goal_label: Any) -> Section | N
         return None
     lang = ctx.lang
     fragile = [row for row in rows if row.get("fragile")]
-    intro = _TEXT[lang]["intro"].format(
-        method=METHOD_NAMES[lang].get(ctx.method, ctx.method), n=len(fragile), total=len(rows)
-    )
+    intro = _TEXT[lang]["intro"].format(method=METHOD_NAMES[lang].get(ctx.method, ctx.method))
+    verdict = _TEXT[lang]["some"] if fragile else _TEXT[lang]["none"]
+    intro += " " + verdict.format(n=len(fragile), total=len(rows))
     lines = [f"{goal_label(row, lang)}: {verdicts(row, lang)}" for row in fragile]
-    if not lines:
-        intro += " " + _TEXT[lang]["none"]
     return Section(_TEXT[lang]["heading"], intro, lines)

@@ -61,6 +61,7 @@ class Cells:
     status_text: str
     note: str
     status: str
+    flag: str = ""  # "methods disagree" beside the status of a fragile goal (compare.py)
 
     def as_list(self) -> list[str]:
         return [
@@ -69,7 +70,7 @@ class Cells:
             self.latest,
             self.gap,
             self.needed,
-            self.status_text,
+            " · ".join(t for t in (self.status_text, self.flag) if t),
             self.note,
         ]
 
@@ -183,12 +184,11 @@ def cells(row: Row, lang: str) -> Cells:
         latest=latest_text(row, lang),
         gap=gap_text(row, lang),
         needed=needed_text(row, lang),
-        status_text=" · ".join(
-            t for t in (status_name(lang, row["status"]), compare.fragile_words(row, lang)) if t
-        ),
+        status_text=status_name(lang, row["status"]),
         # A converted reading says how, in the row itself: the rate is part of the finding.
         note="; ".join(t for t in (note_text(row["note"] or "", lang), row["conversion"]) if t),
         status=row["status"],
+        flag=compare.fragile_words(row, lang),
     )
 
 

@@ -55,6 +55,7 @@ td:last-child { min-width: 14rem; overflow-wrap: anywhere; }
 .status { border-radius: 1rem; padding: .1rem .6rem; white-space: nowrap;
           display: inline-block; }
 .chips span { margin-right: .6rem; }
+.flag { color: #9a6700; font-size: .85rem; margin-top: .25rem; }
 ul.legend { list-style: none; padding-left: 0; }
 figure { margin: 1rem 0 2rem; } figcaption { font-weight: 600; }
 figure svg { max-width: 100%; height: auto; }
@@ -77,6 +78,10 @@ def _badge(status: str, label: str) -> str:
     return f'<span class="{css}">{escape(label)}</span>'
 
 
+def _flag(flag: str) -> str:
+    return f'<div class="flag">⚠ {escape(flag)}</div>' if flag else ""
+
+
 def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
@@ -91,7 +96,8 @@ def _table(rows: list[content.Row], lang: str) -> str:
         )
         body.append(
             f"<tr><td>{escape(c.goal)}</td>{numeric}"
-            f"<td>{_badge(c.status, c.status_text)}</td><td>{escape(c.note)}</td></tr>"
+            f"<td>{_badge(c.status, c.status_text)}{_flag(c.flag)}</td>"
+            f"<td>{escape(c.note)}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
