@@ -43,7 +43,8 @@ def test_split_years_end_on_split_year_end_of_the_second_year(text, end):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2015/17", "covers two consecutive years, e.g. 2015-16 or 2015/2016"),
+        ("2015/2017", "covers two consecutive years, e.g. 2015-16 or 2015/2016"),
+        ("2024/06", "is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"),  # not a split year
         ("2015-17", "is not a real date (check the month and day)"),  # a mistyped month
     ],
 )

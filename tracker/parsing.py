@@ -108,6 +108,8 @@ def _split_year_end(text: str, split: re.Match[str], split_year_end: str | None)
     second = int(split[3]) if len(split[3]) == 4 else first // 100 * 100 + int(split[3])
     if len(split[3]) == 2 and second <= first:  # 1999-00: the century turns
         second += 100
+    if second != first + 1 and len(split[3]) == 2:  # 2024/06: not a split year
+        raise ValueError(f'"{text}" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY')
     if second != first + 1:
         raise ValueError(
             f'"{text}" is not a date: a split year (fiscal or school year) covers two '
