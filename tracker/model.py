@@ -25,7 +25,7 @@ Method = Literal["statcan", "unsd", "linear"]
 METHODS: tuple[Method, ...] = ("statcan", "unsd", "linear")  # docs/methods.md
 Direction = Literal["increase", "decrease"]
 Trend = Literal["compound", "linear"]
-Kind = Literal["number", "milestone"]
+Kind = Literal["number", "milestone", "measure"]  # number: a count or amount; measure: any real
 Qualifier = Literal["more_than", "less_than", "about", "almost"]
 QUALIFIERS: tuple[Qualifier, ...] = ("more_than", "less_than", "about", "almost")
 
@@ -95,6 +95,7 @@ class Indicator:
     baseline: Baseline | None = None
     limit_factor: float = 1.0  # Open SDG's C: scales the thresholds of goals without a number
     ratio_of: tuple[str, str] | None = None  # (numerator, denominator) indicator keys
+    bounds: tuple[float, float] | None = None  # declared [min, max] a reading may take
     targets: tuple[Target, ...] = ()
 
     def name(self, lang: str) -> str:

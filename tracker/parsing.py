@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _EN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Vietnamese style: "." groups thousands (in threes), "," is the decimal mark.
@@ -80,13 +80,9 @@ def parse_period_end(text: str, *, split_year_end: str | None = None) -> date:
     """
     s = str(text).strip()
     m = _DATE.match(s)
-    split = _SPLIT.match(s)
+    split = _split_year(s)
     if split:
-        # YYYY-NN is a month unless NN is the next year and no month (2015-16);
-        # "2033-13" is a mistyped month, "2011-12" December: 2011/12 is the split year.
-        next_year = int(split[3]) == (int(split[1]) + 1) % 100
-        if not (split[2] == "-" and len(split[3]) == 2) or (next_year and int(split[3]) > 12):
-            return _split_year_end(text, split, split_year_end)
+        return _split_year_end(text, split, split_year_end)
     if not m:
         raise ValueError(f'"{text}" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY')
     year, month, day = int(m[1]), m[2], m[3]
@@ -101,6 +97,21 @@ def parse_period_end(text: str, *, split_year_end: str | None = None) -> date:
         return date(year, mo, int(day))
     except ValueError:
         raise ValueError(f'"{text}" is not a real date (check the month and day)') from None
+
+
+def _split_year(s: str) -> re.Match[str] | None:
+    """The match when `s` is written as a split year (consecutive or not), else None.
+
+    YYYY-NN is a month unless NN is the next year and no month (2015-16);
+    "2033-13" is a mistyped month, "2011-12" December: 2011/12 is the split year.
+    """
+    split = _SPLIT.match(s)
+    if split is None:
+        return None
+    next_year = int(split[3]) == (int(split[1]) + 1) % 100
+    if not (split[2] == "-" and len(split[3]) == 2) or (next_year and int(split[3]) > 12):
+        return split
+    return None
 
 
 def _split_year_end(text: str, split: re.Match[str], split_year_end: str | None) -> date:
@@ -138,3 +149,18 @@ def parse_month_day(text: str) -> tuple[int, int]:
             "(a day every year has: not 02-29)"
         ) from None
     return int(m[1]), int(m[2])
+
+
+def period_start(text: str, *, split_year_end: str | None = None) -> date:
+    """The first day of the period YYYY, YYYY-MM, YYYY-MM-DD or split year names
+    (parse_period_end has already accepted it): a `2026` reading describes a period that
+    starts on 2026-01-01, a `2025-26` one (split_year_end 06-30) starts on 2025-07-01."""
+    end = parse_period_end(text, split_year_end=split_year_end)
+    s = str(text).strip()
+    if _split_year(s):
+        return date(end.year - 1, end.month, end.day) + timedelta(days=1)
+    if len(s) == 4:
+        return date(end.year, 1, 1)
+    if len(s) == 7:
+        return date(end.year, end.month, 1)
+    return end
