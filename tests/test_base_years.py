@@ -289,3 +289,14 @@ def test_split_year_reading_without_split_year_end_is_refused_and_nothing_change
     assert added.exit_code == 2
     assert '"2021/22" is a split year' in added.output
     assert history(sqlite_url) == before
+
+
+def test_a_split_year_starts_the_day_after_the_previous_one_ends():
+    # 2025-26 with split_year_end 06-30: 2025-07-01 .. 2026-06-30. The reading rules refuse
+    # a period that starts after today, so this is what "has begun" is measured by.
+    from tracker.parsing import period_start
+
+    assert period_start("2025-26", split_year_end="06-30") == date(2025, 7, 1)
+    # A year is twelve months whatever its end: ending 2026-12-31, it began 2026-01-01.
+    assert period_start("2025/2026", split_year_end="12-31") == date(2026, 1, 1)
+    assert period_start("2025", split_year_end="06-30") == date(2025, 1, 1)
