@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -68,6 +69,20 @@ class State:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _echo(message: str, err: bool = False) -> None:
+    """Print for a person: control characters from data (escape sequences) shown, not run."""
+    from tracker.terminal import visible
+
+    typer.echo(visible(message), err=err)
+
+
+def _nfc(text: str) -> str:
+    """Text typed on the command line, in the one spelling the store uses (NFC)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
+
+
 def handles_errors(fn: F) -> F:
     """Turn library errors into a sentence on stderr and the documented exit code."""
 
@@ -76,17 +91,23 @@ def handles_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as e:
-            typer.echo(str(e), err=True)
+            _echo(str(e), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except TrackerError as e:
-            typer.echo(f"error: {e}", err=True)
+            _echo(f"error: {e}", err=True)
             raise typer.Exit(EXIT_ERROR) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
             if os.environ.get("TRACKER_DEBUG"):
                 raise
-            typer.echo(
+            from tracker.faults import plain_fault
+
+            fault = plain_fault(e)  # the machine's problem (disk full, read-only): say which
+            if fault is not None:
+                _echo(f"error: {fault}", err=True)
+                raise typer.Exit(EXIT_ERROR) from None
+            _echo(
                 f"internal error: {type(e).__name__}: {e}\n"
                 "This is a bug in tracker, not in your input. Run again with "
                 "TRACKER_DEBUG=1 for the details and report them.",
@@ -158,13 +179,16 @@ def _parse_moment(text: str | None, what: str) -> datetime | None:
             f'{what}: "{text}" is not a moment; write YYYY-MM-DD or '
             "YYYY-MM-DDTHH:MM (UTC unless an offset such as +07:00 is given)"
         ) from None
+    if len(text.strip()) == 10:  # a bare day means "by the end of that day"
+        from datetime import time
+
+        moment = datetime.combine(moment.date(), time.max)  # no overflow on 9999-12-31
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if len(text.strip()) == 10:  # a bare day means "by the end of that day"
-        from datetime import timedelta
-
-        moment = moment + timedelta(days=1) - timedelta(microseconds=1)
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable moment
+        raise BadValue(f'{what}: "{text}" is outside the moments tracker can store') from None
 
 
 # ---------------------------------------------------------------------------- validate
@@ -184,7 +208,7 @@ def validate(
     path = file or _state(ctx).settings.targets
     program = load_program(path)
     n_targets = len(program.targets)
-    typer.echo(
+    _echo(
         f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
         f"{n_targets} targets, {len(program.exchange_rates)} exchange rates"
     )
@@ -224,9 +248,9 @@ def _print_sync(results: list[Any]) -> None:
         if not r.ok:
             continue
         if r.skipped:
-            typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
+            _echo(f"{r.file}: unchanged ({r.unchanged} readings)")
         else:
-            typer.echo(
+            _echo(
                 f"{r.file}: {r.added} added, {r.corrected} corrected, "
                 f"{r.retracted} retracted, {r.unchanged} unchanged"
             )
@@ -277,6 +301,10 @@ def add(
 
     st = _state(ctx)
     program = st.program
+    indicator, source = _nfc(indicator), _nfc(source)
+    unit, area, qualifier, note = (
+        None if t is None else _nfc(t) for t in (unit, area, qualifier, note)
+    )
     ind = program.indicators.get(indicator)
     fields = {
         "indicator": indicator,
@@ -292,7 +320,7 @@ def add(
     if row is None:
         raise BadValue("\n".join(errors))
     rid = add_reading(st.engine, row, by=_who())
-    typer.echo(
+    _echo(
         f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
         f"on {row.period_date.isoformat()} ({row.area})"
     )
@@ -305,6 +333,8 @@ def _locale(text: str) -> str:
 
 
 def _show(v: float) -> str:
+    if not math.isfinite(v) or abs(v) >= 1e15:  # whatever a store holds prints: 1e+30, inf
+        return f"{v:g}"
     return f"{v:,.10g}" if v != int(v) else f"{int(v):,}"
 
 
@@ -343,7 +373,7 @@ def correct(
         "note": note,
         "reason": reason,
     }
-    given: dict[str, str] = {k: v for k, v in changes.items() if v is not None}
+    given: dict[str, str] = {k: _nfc(v) for k, v in changes.items() if v is not None}
     if not (given.keys() - {"reason"}):
         raise BadValue(
             "give the corrected VALUE or at least one of --date, --unit, --source, "
@@ -352,7 +382,7 @@ def correct(
     new_id = correct_reading(
         st.engine, st.program, reading_id, given, by=_who(), locale=_locale(locale)
     )
-    typer.echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
+    _echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
 
 
 @app.command()
@@ -366,8 +396,8 @@ def retract(
     from tracker.store.ledger import retract_reading
 
     st = _state(ctx)
-    retract_reading(st.engine, reading_id, reason=reason, by=_who())
-    typer.echo(f"reading {reading_id} retracted")
+    retract_reading(st.engine, reading_id, reason=_nfc(reason), by=_who())
+    _echo(f"reading {reading_id} retracted")
 
 
 @app.command()
@@ -383,6 +413,7 @@ def readings(
     from tracker.store.queries import list_readings
 
     st = _state(ctx)
+    indicator = _nfc(indicator) if indicator else indicator
     if indicator and indicator not in st.program.indicators:
         from tracker.errors import UnknownIndicator
 
@@ -392,7 +423,7 @@ def readings(
         )
     rows = list_readings(st.engine, indicator=indicator, history=history)
     if not rows:
-        typer.echo(
+        _echo(
             "no readings recorded"
             + (f" for {indicator}" if indicator else "")
             + "; add some with `tracker add` or `tracker import`"
@@ -402,7 +433,7 @@ def readings(
     if history:
         cols += ["state", "revision_of", "recorded_at", "end_reason"]
     table = [[_cell(r.get(c)) for c in cols] for r in rows]
-    typer.echo(_table(cols, table))
+    _echo(_table(cols, table))
 
 
 def _cell(v: Any) -> str:
@@ -442,10 +473,13 @@ def export(
         write_export(st.engine, sys.stdout, history=history)
     else:
         from tracker.fileio import atomic_text_file
+        from tracker.outpaths import check_export_file
+        from tracker.store.export import export_header
 
+        check_export_file(out, (export_header(False), export_header(True)))
         with atomic_text_file(out) as fh:
             write_export(st.engine, fh, history=history)
-        typer.echo(f"wrote {out}", err=True)
+        _echo(f"wrote {out}", err=True)
 
 
 # ---------------------------------------------------------------------------- runs
@@ -537,19 +571,30 @@ def run(
     _print_sync(result.sync)
     for r in result.sync:
         if not r.ok:
-            typer.echo(f"{r.file}: refused, nothing imported from it:", err=True)
+            _echo(f"{r.file}: refused, nothing imported from it:", err=True)
             for p in r.problems:
-                typer.echo(f"  {p}", err=True)
-    typer.echo(_summary(result))
+                _echo(f"  {p}", err=True)
+    _echo(_summary(result))
 
 
 def _parse_day(text: str | None, what: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise BadValue(f'{what}: "{text}" is not a day; write YYYY-MM-DD') from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise BadValue(
+            f'{what}: "{text}" is outside the years tracker assesses '
+            f"({AS_OF_RANGE[0].year}-{AS_OF_RANGE[1].year})"
+        )
+    return day
+
+
+# The assessment's calendar (pandas timestamps) spans 1677-2262; a day outside these years
+# is a typo, not a programme.
+AS_OF_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
 
 
 def _summary(result: Any) -> str:
@@ -605,7 +650,7 @@ def status(
 
     st = _state(ctx)
     text, healthy = status_text(st.engine, st.program)
-    typer.echo(text)
+    _echo(text)
     if check and not healthy:
         raise typer.Exit(EXIT_ERROR)
 
@@ -639,9 +684,9 @@ def history(
             for r in recent_runs(st.engine, limit)
         ]
         if not rows:
-            typer.echo("no runs yet; `tracker run` makes the first")
+            _echo("no runs yet; `tracker run` makes the first")
             return
-        typer.echo(
+        _echo(
             _table(
                 ["run", "job", "started (UTC)", "as of", "known at", "outcome", "statuses / error"],
                 rows,
@@ -649,13 +694,14 @@ def history(
         )
         return
     ids = {t.id for t in st.program.targets}
+    target = _nfc(target)
     if target not in ids:
         from tracker.errors import UnknownIndicator
 
         raise UnknownIndicator(f'unknown target "{target}"; targets are: ' + ", ".join(sorted(ids)))
     hist = target_history(st.engine, target, limit)
     if hist.empty:
-        typer.echo(f"{target} has not been assessed yet; run `tracker run`")
+        _echo(f"{target} has not been assessed yet; run `tracker run`")
         return
     rows = [
         [
@@ -670,7 +716,7 @@ def history(
         ]
         for h in hist.itertuples(index=False)
     ]
-    typer.echo(
+    _echo(
         _table(
             ["run", "started (UTC)", "as of", "status", "latest", "latest date", "gap", ""], rows
         )
@@ -714,9 +760,9 @@ def schedule(
     if list_:
         now = datetime.now(UTC).astimezone(ZoneInfo(program.timezone))
         times = sched.next_fire_times(trigger, sched.LIST_COUNT, now)
-        typer.echo(f'next {len(times)} runs of "{expr}" ({program.timezone}):')
+        _echo(f'next {len(times)} runs of "{expr}" ({program.timezone}):')
         for t in times:
-            typer.echo(f"  {t:%a} {t.isoformat(sep=' ', timespec='seconds')}")
+            _echo(f"  {t:%a} {t.isoformat(sep=' ', timespec='seconds')}")
         return
     if not 0 < len(job.strip()) <= 100:
         raise BadValue(f'--job "{job}" must be 1 to 100 characters, e.g. --job monthly')

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.assess import assess
 from tracker.model import Program
+from tracker.outpaths import check_report_folder, clean_stale_temp
 from tracker.reports import FORMATS, update_latest_pointer, write_report
 from tracker.reports.context import Change, FailedRun, ReportContext
 from tracker.settings import Settings
@@ -78,6 +79,8 @@ def run_job(
 
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
+    if out is not None:  # a wrong --out is the user's mistake, not a failed run
+        check_report_folder(out)
     engine = engine or open_store(settings.database_url)
 
     def claim(day: date | None, targets_sha256: str = "") -> int | None:
@@ -196,6 +199,7 @@ def _run(
     )
     report_dir = out or settings.reports / as_of.isoformat()
     report_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temp(report_dir.parent)  # what killed runs left behind
     write_report(gaps, readings, ctx, report_dir, formats)
     if out is None:
         update_latest_pointer(settings.reports, report_dir)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -90,11 +91,17 @@ def parse_reading_table(text: str, file: str, program: Program) -> ReadingTable:
     every message and line number is the one the row-by-row reading gives. A file whose
     records do not sit one per line (a quoted line break) is read row by row.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # NFC: accents typed on a Mac arrive decomposed; "Quảng Ninh" must be one area, one
+    # spelling, whichever keyboard wrote the file.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # strict: a quote left open is an error at the end of the file, not a field that
+    # silently swallows every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     cols = _header(reader, file)
     table = check_columns(reader, cols, file, program)
     if table is None:  # a record spans lines, or the CSV is malformed: the exact slow path
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         next(reader)
         table = ReadingTable.from_rows(_row_by_row(reader, cols, file, program))
     return table
@@ -130,10 +137,30 @@ def _row_by_row(reader: Any, cols: list[str], file: str, program: Program) -> li
             if len(problems) >= MAX_PROBLEMS:
                 break
     except csv.Error as e:
-        problems.append(Problem(file, reader.line_num, None, f"is not valid CSV: {e}"))
+        problems.append(_csv_problem(file, line, reader.line_num, e))
     if problems:
         raise refuse(problems, file)
     return rows
+
+
+def _csv_problem(file: str, start: int, end: int, e: csv.Error) -> Problem:
+    if "unexpected end of data" in str(e):
+        return Problem(
+            file,
+            start,
+            None,
+            'a quote (") opened in this row is never closed, so every line after it would be '
+            'read as part of one field; close the quote (write a quote inside a field as "")',
+        )
+    if "expected after" in str(e):
+        return Problem(
+            file,
+            end,
+            None,
+            "a quoted field has text after its closing quote; quote the whole field, and "
+            'write a quote inside it as ""',
+        )
+    return Problem(file, end, None, f"is not valid CSV: {e}")
 
 
 def read_reading_file(path: Path, program: Program, display: str | None = None) -> list[RowData]:
