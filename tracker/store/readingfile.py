@@ -51,6 +51,8 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 def _header(reader: Any, file: str) -> list[str]:
     try:
         header = next(reader)
+    except csv.Error as e:
+        raise ReadingsFileError([_csv_problem(file, 1, reader.line_num, e)]) from None
     except StopIteration:
         raise ReadingsFileError(
             [
