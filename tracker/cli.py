@@ -463,7 +463,10 @@ def export(
             "--history", help="Every revision with id, revision_of, recorded_at and state."
         ),
     ] = False,
-    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write to this file: a new one or an earlier export (default: stdout)."),
+    ] = None,
 ) -> None:
     """Write readings as CSV (the columns of a reading file plus id) for machines."""
     from tracker.store.export import write_export
@@ -521,8 +524,8 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write the report files into this folder "
-            "(default: REPORTS/<as_of>/, and REPORTS/latest "
+            help="Write the report files into this folder: a new or empty one, or an "
+            "earlier report (default: REPORTS/<as_of>/, and REPORTS/latest "
             "points at it)."
         ),
     ] = None,

@@ -69,6 +69,7 @@ from tracker.outpaths import STALE_TEMP_AGE as STALE_TEMP_AGE
 from tracker.outpaths import clean_stale_temp
 from tracker.settings import Settings
 from tracker.store import runs
+from tracker.terminal import visible
 
 DEFAULT_JOB = "schedule"
 LIST_COUNT = 5
@@ -106,6 +107,10 @@ class _ZonedFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         return datetime.fromtimestamp(record.created, self.tz).isoformat(timespec="seconds")
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A refused file's name or rows can carry escape sequences: a log is read on a terminal.
+        return visible(super().format(record))
 
 
 def _not_max_instances(record: logging.LogRecord) -> bool:
