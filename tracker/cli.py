@@ -658,6 +658,9 @@ def status(
         raise typer.Exit(EXIT_ERROR)
 
 
+MAX_LIMIT = 100_000  # lines of `tracker history`; more is a typo, and overflows SQL LIMIT
+
+
 @app.command()
 @handles_errors
 def history(
@@ -672,6 +675,8 @@ def history(
     from tracker.store.runs import recent_runs, target_history
 
     st = _state(ctx)
+    if not 0 < limit <= MAX_LIMIT:
+        raise BadValue(f"--limit must be between 1 and {MAX_LIMIT:,}, not {limit}")
     if target is None:
         rows = [
             [

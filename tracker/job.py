@@ -81,6 +81,13 @@ def run_job(
     once this process has won it), before any work: the scheduler logs it."""
     if out is not None:  # a wrong --out is the user's mistake, not a failed run
         check_report_folder(out)
+    elif settings.reports.exists() and not settings.reports.is_dir():
+        from tracker.errors import BadValue
+
+        raise BadValue(
+            f"the reports folder {settings.reports} is a file; point TRACKER_REPORTS / "
+            "--reports at a folder"
+        )
     engine = engine or open_store(settings.database_url)
 
     def claim(day: date | None, targets_sha256: str = "") -> int | None:
@@ -143,7 +150,11 @@ def _error_text(e: BaseException) -> str:
         return f"interrupted ({type(e).__name__}); no report was written"
     text = str(e) or type(e).__name__
     from tracker.errors import TrackerError
+    from tracker.faults import plain_fault
 
+    fault = plain_fault(e)  # a full disk or a read-only folder: the sentence, not a trace
+    if fault is not None:
+        return fault
     if not isinstance(e, TrackerError):  # a bug: keep where it happened
         text = f"{type(e).__name__}: {text}\n" + "".join(traceback.format_tb(e.__traceback__)[-3:])
     return text
