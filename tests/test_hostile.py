@@ -557,6 +557,28 @@ def test_as_of_outside_the_calendar_the_assessment_can_hold(world: World, day: s
     )
 
 
+@pytest.mark.parametrize("limit", ["100000000000000000000", "0", "-3"])
+def test_history_limit_out_of_range(world: World, limit: str) -> None:
+    refused(
+        world,
+        ("history", f"--limit={limit}"),
+        2,
+        f"--limit must be between 1 and 100,000, not {limit}\n",
+    )
+
+
+def test_a_reports_folder_that_is_a_file(sqlite_world: World) -> None:
+    (sqlite_world.dir / "notes.txt").write_text("notes")
+    refused(
+        sqlite_world,
+        ("--reports", "notes.txt", "run", "--no-import"),
+        2,
+        "the reports folder notes.txt is a file; point TRACKER_REPORTS / --reports at a "
+        "folder\n",
+    )
+    assert (sqlite_world.dir / "notes.txt").read_text() == "notes"
+
+
 @contextlib.contextmanager
 def tmpfs(where: Path, *options: str) -> Iterator[Path]:
     """A small real file system mounted at `where` (skip the test if mounting is not allowed)."""
