@@ -22,6 +22,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -121,15 +122,27 @@ def from_fuzz(db: str) -> int:
 WHERE = re.compile(r"^actuals/fuzz\.csv(:\d+)?: ")
 
 
-@pytest.fixture(scope="module")
-def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def fuzz_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
     import shutil
+
+    from conftest import PG_URL, fresh_postgres_database
 
     root = Path(__file__).resolve().parent.parent
     work = tmp_path_factory.mktemp("fuzz")
     shutil.copy(root / "targets.yaml", work / "targets.yaml")
     (work / "actuals").mkdir()
-    return work, f"sqlite:///{work / 'tracker.db'}"
+    if request.param == "sqlite":
+        yield work, f"sqlite:///{work / 'tracker.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("TRACKER_TEST_DATABASE_URL is not set (.ci/run sets it)")
+    for url in fresh_postgres_database():
+        yield work, url
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -143,6 +156,7 @@ def test_a_hostile_reading_file_is_imported_whole_or_not_at_all(
     before = history(db)
     result = runner.invoke(app, ["--database", db, "import"])
     TALLY["tried"] += 1
+    TALLY["tried on " + db.split(":")[0].split("+")[0]] += 1
     assert "Traceback" not in result.output and "internal error" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code in (0, 2), result.output
