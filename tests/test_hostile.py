@@ -389,6 +389,22 @@ def test_the_nfd_and_nfc_spellings_of_one_key_cannot_both_be_current(world: Worl
     )
 
 
+def test_a_decomposed_unit_counts_the_same_thing(workdir: Path, store_url: str) -> None:
+    (workdir / "xa.yaml").write_text(
+        "program: P\nregion: Quảng Ninh\nindicators:\n  xa:\n    unit: xã\n"
+        "    targets:\n      - {by: 2030, at_least: 5}\n"
+    )
+    (workdir / "actuals" / SHIPPED.split("/")[1]).unlink()
+    (workdir / "actuals" / "xa.csv").write_text(
+        HEADER + f"xa,2025,3,{unicodedata.normalize('NFD', 'xã')},s,,,\n"
+    )
+    w = World(workdir, store_url)
+    result = w.tracker("--targets", "xa.yaml", "import")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout == "actuals/xa.csv: 1 added, 0 corrected, 0 retracted, 0 unchanged\n"
+    assert w.history().splitlines()[1].startswith("1,xa,2025-12-31,3,xã,s,Quảng Ninh,")
+
+
 def test_a_decomposed_targets_file_reads_as_composed(sqlite_world: World) -> None:
     text = (sqlite_world.dir / "targets.yaml").read_text(encoding="utf-8")
     (sqlite_world.dir / "nfd.yaml").write_text(unicodedata.normalize("NFD", text))
