@@ -33,9 +33,15 @@ _SHOWN_NAMES = 3
 def check_report_folder(path: Path) -> None:
     """BadValue unless `path` is absent, an empty folder, or a previous tracker report."""
     path = Path(path)
-    if not os.path.lexists(path):
+    try:
+        what = _kind(path)
+        foreign = (
+            sorted(e.name for e in os.scandir(path) if not _is_report_entry(e))
+            if what == "folder"
+            else []
+        )
+    except FileNotFoundError:  # absent, or another run is swapping its report in right now
         return
-    what = _kind(path)
     if what != "folder":
         raise BadValue(
             f"{path} is {what}, not a folder; tracker writes the report as a folder and "
@@ -47,7 +53,6 @@ def check_report_folder(path: Path) -> None:
         raise BadValue(
             f"{path} is the current folder (or holds it); give a new folder name with --out"
         )
-    foreign = sorted(e.name for e in os.scandir(path) if not _is_report_entry(e))
     if foreign:
         shown = ", ".join(foreign[:_SHOWN_NAMES]) + (", ..." if len(foreign) > _SHOWN_NAMES else "")
         raise BadValue(
