@@ -109,7 +109,7 @@ def _points(readings: pd.DataFrame, indicator: str, region: str) -> list[svg.Poi
 def _charts(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
     figures = []
     for row in rows:
-        if row["kind"] != "number" or is_missing(row["indicator"]):
+        if row["kind"] == "milestone" or is_missing(row["indicator"]):
             continue
         label = content.goal_label(row, ctx.lang)
         points = _points(readings, row["indicator"], ctx.region)
