@@ -145,9 +145,6 @@ def test_run_out_refuses_a_symbolic_link(sqlite_world: World) -> None:
 
 
 def test_run_out_refuses_the_current_folder(sqlite_world: World) -> None:
-    empty = sqlite_world.dir / "empty"
-    empty.mkdir()
-    os.chdir(empty)
     refused(
         sqlite_world,
         ("run", "--out", "."),
@@ -331,7 +328,8 @@ def test_an_absurd_stored_value_does_not_stop_reports(
     for lang in ("en", "vi"):
         ran = world.tracker("run", "--as-of", AS_OF, "--lang", lang, "--no-import")
         assert (ran.exit_code, ran.stderr) == (0, ""), ran.output
-    md = (world.dir / "reports" / AS_OF / "gap-report.md").read_text()
+    report = ran.stdout.split("report: ", 1)[1].splitlines()[0]  # where this run wrote
+    md = (world.dir / report / "gap-report.md").read_text()
     assert f"| {shown_md} (2023-12-31) |" in md  # the Latest column of poor_households
     listed = world.tracker("readings", "poor_households")
     assert listed.exit_code == 0
@@ -384,8 +382,9 @@ def test_the_nfd_and_nfc_spellings_of_one_key_cannot_both_be_current(world: Worl
         world,
         ("add", "communes", "90", "--date", "2025-06", "--source", "s", "--area", NFD_REGION),
         2,
-        "communes for Quảng Ninh on 2025-06-30 is already recorded as reading 1 (from "
-        "quang-ninh-ntm-2025.csv line 2); to change it use `tracker correct 1 VALUE`\n",
+        "date: communes for Quảng Ninh on 2025-06-30 is already recorded as reading 1; it "
+        "comes from line 2 of the reading file quang-ninh-ntm-2025.csv: edit that line (or "
+        "delete it) and run `tracker import`, so the file and the store stay the same\n",
     )
 
 
@@ -425,7 +424,9 @@ def test_two_imports_of_one_file_at_once_store_it_once(workdir: Path, store_url:
         pytest.skip("SQLite serialises writers already (BEGIN IMMEDIATE); the race is PG's")
     exe = shutil.which("tracker") or str(Path(sys.executable).with_name("tracker"))
     (workdir / "actuals" / SHIPPED.split("/")[1]).unlink()
-    rows = "".join(f"communes,{1800 + i // 12}-{i % 12 + 1:02d},{i},communes,s,,,\n"
+    from datetime import date, timedelta
+
+    rows = "".join(f"communes,{date(1900, 1, 1) + timedelta(days=i)},{i},communes,s,,,\n"
                    for i in range(3000))
     (workdir / "actuals" / "big.csv").write_text(HEADER + rows)
     for attempt in range(3):
@@ -492,7 +493,7 @@ def test_refusal_messages_do_not_replay_escapes(world: World) -> None:
     assert result.exit_code == 2
     assert "\x1b" not in result.output
     assert result.stderr.startswith(
-        'actuals/evil\\x1b[31m.csv:2: unknown indicator "\\x1b]0;pwned\\x07"'
+        'actuals/evil\\x1b[31m.csv:2: indicator: unknown indicator "\\x1b]0;pwned\\x07"'
     )
 
 

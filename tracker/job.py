@@ -226,7 +226,8 @@ def _run(
     )
     report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temp(report_dir.parent)  # what killed runs left behind
+    for folder in {settings.reports, report_dir.parent}:  # what killed runs left behind
+        clean_stale_temp(folder)
     write_report(gaps, readings, ctx, report_dir, formats)
     if not what_if:
         update_latest_pointer(settings.reports, report_dir)
