@@ -695,3 +695,34 @@ def test_run_removes_what_killed_runs_left(sqlite_world: World) -> None:
     assert sqlite_world.tracker("run", "--as-of", AS_OF, "--no-import").exit_code == 0
     assert not stale.exists()
     assert fresh.exists() and (foreign / "mine.txt").exists()
+
+
+# ---------------------------------------------------- 4 and 7 at the door (issue 8 rules)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("communes,2024,1e308,communes,s,,,",
+         'actuals/more.csv:2: value: "1e308" is too large to be a reading (the limit is 1e+15 '
+         "in size); check the figure"),
+        ("communes,2024,90,communes,a\x00b,,,",
+         "actuals/more.csv:2: source: contains the control character U+0000 at position 2; "
+         "remove it (only tab is allowed)"),
+        ("communes,2024,90,communes,s,,,x\x1b[2Jy",
+         "actuals/more.csv:2: note: contains the control character U+001B at position 2; "
+         "remove it (only tab is allowed)"),
+    ],
+    ids=["1e308", "nul-in-source", "escape-in-note"],
+)
+def test_absurd_values_and_control_characters_are_refused_at_the_door(
+    world: World, row: str, message: str
+) -> None:
+    (world.dir / "actuals" / "more.csv").write_text(HEADER + row + "\n")
+    refused(
+        world,
+        ("import",),
+        2,
+        message + "\n1 file(s) refused; nothing was imported from them. Fix the rows listed "
+        "and run `tracker import` again.\n",
+    )
