@@ -78,7 +78,16 @@ def add_reading(engine: Engine, row: RowData, *, by: str) -> int:
         return new_id
 
 
+# Ids are 64-bit integers in both databases; a larger number typed on the command line
+# names no reading (and would overflow the driver rather than find nothing).
+MAX_ID = 2**63 - 1
+
+
 def _load_current(conn: Connection, reading_id: int, verb: str) -> Any:
+    if not 0 < reading_id <= MAX_ID:
+        raise UnknownReading(
+            f"there is no reading {reading_id}; `tracker readings` lists them with their ids"
+        )
     old = conn.execute(select(R).where(R.c.id == reading_id)).first()
     if old is None:
         raise UnknownReading(
