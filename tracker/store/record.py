@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
@@ -150,32 +151,24 @@ def correct_reading(
                 for k in unknown
             ]
         )
+    attempt = partial(
+        _correct,
+        engine,
+        program,
+        reading_id,
+        fields,
+        by=by,
+        reason=reason,
+        locale=locale,
+        confirm=confirm,
+        today=today,
+    )
     try:
-        return _correct(
-            engine,
-            program,
-            reading_id,
-            fields,
-            by=by,
-            reason=reason,
-            locale=locale,
-            confirm=confirm,
-            today=today,
-        )
+        return attempt()
     except IntegrityError:
         # Another writer took the key meanwhile: checking again says which reading it is
         # (or that this one was corrected already).
-        return _correct(
-            engine,
-            program,
-            reading_id,
-            fields,
-            by=by,
-            reason=reason,
-            locale=locale,
-            confirm=confirm,
-            today=today,
-        )
+        return attempt()
 
 
 def _correct(
