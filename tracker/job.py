@@ -206,6 +206,7 @@ def _run(
         failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
         exchange_rates=program.exchange_rates,
         notices=notices,
+        method=program.method,
     )
     report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
