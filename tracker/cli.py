@@ -413,30 +413,49 @@ def correct(
         str | None, typer.Option(help="Why it is corrected (kept in history).")
     ] = None,
     locale: Locale = "en",
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="The corrected value is right although it jumps 10x against the previous "
+            "reading (kept with the reading).",
+        ),
+    ] = False,
 ) -> None:
-    """Correct a reading: adds a revision that supersedes it; the old one stays in history."""
-    from tracker.store.ledger import correct_reading
+    """Correct a reading: adds a revision that supersedes it; the old one stays in history.
+    Every reading rule applies, as for `tracker add`; a corrected value 10 times (or a tenth
+    of) the previous reading is held until you repeat it with --confirm."""
+    from tracker.store.record import correct_reading
 
     st = _state(ctx)
-    changes: dict[str, str | None] = {
+    fields = {
         "value": value,
         "date": date_,
         "unit": unit,
         "source": source,
         "qualifier": qualifier,
         "note": note,
-        "reason": reason,
     }
-    given: dict[str, str] = {k: _nfc(v) for k, v in changes.items() if v is not None}
-    if not (given.keys() - {"reason"}):
+    fields = {k: (None if v is None else _nfc(v)) for k, v in fields.items()}
+    if all(v is None for v in fields.values()):
         raise BadValue(
             "give the corrected VALUE or at least one of --date, --unit, --source, "
             "--qualifier, --note"
         )
-    new_id = correct_reading(
-        st.engine, st.program, reading_id, given, by=_who(), locale=_locale(locale)
+    rec = correct_reading(
+        st.engine,
+        st.program,
+        reading_id,
+        fields,
+        by=_who(),
+        reason=None if reason is None else _nfc(reason),
+        locale=_locale(locale),
+        confirm=confirm,
     )
-    _echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
+    _echo(
+        f"reading {reading_id} corrected: the new revision is reading {rec.id}"
+        + (", confirmed" if rec.row.confirmed else "")
+    )
 
 
 @app.command()

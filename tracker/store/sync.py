@@ -261,13 +261,19 @@ def _apply(
         # of this file clashes with a reading typed in or imported from another file. The
         # transaction rolled back; find the rows to name them (this path is rare).
         problems = _clashes(engine, rows, key, shown)
-        if not problems:
-            raise TrackerError(
-                f"{shown}: another import changed the same readings at the same moment, so "
-                "this one was rolled back (nothing from it was stored); run `tracker import` "
-                "again"
-            ) from None
-        raise refuse(problems, shown) from None
+        if problems:
+            raise refuse(problems, shown) from None
+    # No reading of another file or typed in clashes: another process (a second scheduler,
+    # on this machine or another sharing the database) imported this same file at the same
+    # moment and committed first. Applying it again now finds those rows unchanged.
+    try:
+        return _apply_once(engine, program, rows, key, shown, by=by, sha=sha, st=st)
+    except IntegrityError:
+        raise TrackerError(
+            f"{shown}: another import changed the same readings at the same moment, so "
+            "this one was rolled back (nothing from it was stored); run `tracker import` "
+            "again"
+        ) from None
 
 
 def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[Problem]:
