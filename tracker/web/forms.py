@@ -111,7 +111,10 @@ def correct(v: Visit) -> Response:
             raise BadValue(f"the correction is the same as reading {row.id}; nothing to change")
         if reason:
             changes["reason"] = reason
-        new_id = correct_reading(web.engine, web.program, row.id, changes, by=_by(v), locale=v.lang)
+        confirm = v.form.get("confirm") in ("on", "yes", "1", "true")
+        new_id = correct_reading(
+            web.engine, web.program, row.id, changes, by=_by(v), locale=v.lang, confirm=confirm
+        )
     except InputError as e:
         return _form_page(
             v,
@@ -121,6 +124,7 @@ def correct(v: Visit) -> Response:
             reading=row,
             reason=reason,
             errors=_errors_by_field(e),
+            held=getattr(e, "held", False),  # a 10x jump: the confirm checkbox
         )
     return _back(row.indicator, row.area, f"corrected:{row.id}:{new_id}")
 
