@@ -22,19 +22,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tracker.frames import GAP_COLUMNS, GAP_FLOAT_COLUMNS
+from tracker.frames import GAP_FLOAT_COLUMNS, GAP_FRAME_COLUMNS
 from tracker.model import Program
+from tracker.notes import Note, english
 
 _YEAR = 365.25  # days per year: time is measured between actual dates (DESIGN.md)
 _NS = "datetime64[ns]"
 # "equals" tolerates float noise from unit conversion, nothing more (math.isclose rule)
 _EQUALS_RTOL = 1e-9
-_QUALIFIER_TEXT = {
-    "more_than": "a bound: more than",
-    "less_than": "a bound: less than",
-    "almost": "a bound: almost",
-    "about": "approximate: about",
-}
+_RATE_COLS = ["rate", "rate_from", "rate_to", "rate_year", "rate_estimate"]
 _STR_COLS = [
     "indicator",
     "target",
@@ -50,6 +46,9 @@ _STR_COLS = [
     "latest_qualifier",
     "latest_source",
     "conversion",
+    "latest_raw_unit",
+    "latest_rate_from",
+    "latest_rate_to",
 ]
 
 
@@ -70,9 +69,13 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     usable["n_seen"] = usable.groupby("i_pos", sort=False).cumcount() + 1  # date order
 
     latest = _asof(
-        t, usable, ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
+        t,
+        usable,
+        ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
+        + ["raw_value", "unit", *_RATE_COLS],
     )
-    candidate = _asof(t, regional, ["date", "value", "error"])  # errored rows included
+    # errored rows included
+    candidate = _asof(t, regional, ["date", "value", "error", "error_code", "unit"])
     first = usable.drop_duplicates("i_pos", keep="first").set_index("i_pos")
     newest = usable.loc[usable["date"] <= as_of_ts].groupby("i_pos")["date"].max()
 
@@ -144,40 +147,15 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     )
 
     bad_candidate = candidate["date"].notna() & candidate["value"].isna()
-    status_note = np.select(
+    status_code = np.select(
         [status != "insufficient_data", ~number, n_points < 2, ~two_points],
-        [
-            "",
-            "milestone not yet reached",
-            "fewer than two points: no trend yet",
-            "latest reading is not after the base point: no trend",
-        ],
-        default="trend could not be computed",
+        ["", "milestone_not_reached", "fewer_than_two_points", "latest_not_after_base"],
+        default="trend_not_computed",
     )
-    notes = [
-        _text(
-            latest["qualifier"].notna(),
-            "latest reading is "
-            + latest["qualifier"].map(_QUALIFIER_TEXT).fillna("qualified:")
-            + " "
-            + yi.map(lambda v: f"{v:.15g}"),
-        ),
-        _text(
-            bad_candidate,
-            "reading of "
-            + candidate["date"].dt.strftime("%Y-%m-%d")
-            + " not assessed: "
-            + candidate["error"].fillna("no value").astype(str),
-        ),
-        _text(fallback, "compound trend impossible with zero or negative values; used linear"),
-        pd.Series(
-            np.where(
-                (status == "deteriorating") & required_zero,
-                "base already on the target (required rate 0)",
-                status_note,
-            )
-        ),
-    ]
+    status_code = np.where(
+        (status == "deteriorating") & required_zero, "base_on_target", status_code
+    )
+    notes = _notes(latest, candidate, bad_candidate, fallback, status_code)
 
     # Stale looks at the indicator's newest reading up to as_of, not the row's cut-off:
     # a past-deadline row is judged on its pre-deadline reading, but it is not "stale"
@@ -208,7 +186,7 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             "projected_value": projected,
             "status": status,
             "stale": stale,
-            "note": _join(notes),
+            "note": [english(n) for n in notes],
             "name_en": t["name_en"],
             "name_vi": t["name_vi"],
             "kind": t["kind"],
@@ -221,9 +199,17 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             "latest_reading_id": latest["reading_id"],
             "conversion": latest["conversion"],
             "n_points": n_points,
+            "notes": notes,
+            "latest_raw_value": latest["raw_value"],
+            "latest_raw_unit": latest["unit"],
+            "latest_rate": latest["rate"],
+            "latest_rate_from": latest["rate_from"],
+            "latest_rate_to": latest["rate_to"],
+            "latest_rate_year": latest["rate_year"],
+            "latest_rate_estimate": latest["rate_estimate"],
         }
     )
-    return _typed(out[GAP_COLUMNS])
+    return _typed(out[GAP_FRAME_COLUMNS])
 
 
 def _targets_frame(program: Program) -> pd.DataFrame:
@@ -287,16 +273,22 @@ def _regional(readings: pd.DataFrame, region: str, keys: list[str]) -> pd.DataFr
     here, then every groupby / merge works on integers instead of strings.
     """
     cols = ["reading_id", "date", "value", "qualifier", "source", "conversion", "error"]
+    cols += ["raw_value", "unit", "error_code", *_RATE_COLS]
     i_pos = pd.Categorical(readings["indicator"], categories=keys).codes
     keep = (readings["area"] == region).to_numpy() & (i_pos >= 0)
-    r = readings.loc[keep, cols]
+    # reindex: a frame from an older caller may lack the rate / error_code columns
+    r = readings.loc[keep].reindex(columns=cols)
+    text = ("qualifier", "source", "conversion", "error", "unit", "error_code")
     r = r.assign(
         i_pos=i_pos[keep].astype("int64"),
         date=pd.to_datetime(r["date"]).astype(_NS),
         value=pd.to_numeric(r["value"], errors="coerce").astype("float64"),
+        raw_value=pd.to_numeric(r["raw_value"], errors="coerce").astype("float64"),
+        rate=pd.to_numeric(r["rate"], errors="coerce").astype("float64"),
+        rate_year=pd.to_numeric(r["rate_year"], errors="coerce").astype("float64"),
         reading_id=r["reading_id"].astype("Int64"),
         # text columns as object: an all-missing column may arrive as float64
-        **{c: r[c].astype(object) for c in ("qualifier", "source", "conversion", "error")},
+        **{c: r[c].astype(object) for c in (*text, "rate_from", "rate_to", "rate_estimate")},
     )
     r = r[r["date"].notna()]
     # Ties on one date: NA ids (computed shares) first, so a stored reading wins "last".
@@ -386,23 +378,52 @@ def _gap(v: pd.Series, target: pd.Series, comp: pd.Series, met: np.ndarray) -> n
     return np.where(np.isnan(v), np.nan, np.where(met, 0.0, gap))
 
 
-def _text(mask: pd.Series, text: pd.Series | str) -> pd.Series:
-    return pd.Series(np.where(mask, text, ""), index=mask.index).fillna("")
+def _notes(
+    latest: pd.DataFrame,
+    candidate: pd.DataFrame,
+    bad_candidate: pd.Series,
+    fallback: pd.Series,
+    status_code: np.ndarray,
+) -> list[tuple[Note, ...]]:
+    """Each row's notes as codes with parameters (notes.py), in the order they are read.
 
-
-def _join(parts: list[pd.Series]) -> pd.Series:
-    """Join non-empty notes with "; " (a loop over the few note kinds, not over rows)."""
-    out = pd.Series("", index=parts[0].index, dtype=object)
-    for part in parts:
-        part = part.set_axis(out.index).fillna("").astype(object)
-        out = out.where(part == "", out.where(out == "", out + "; ") + part)
+    The conditions are vectorised above; this builds small tuples per *target* (a
+    programme has hundreds, not millions), never per reading.
+    """
+    out: list[tuple[Note, ...]] = []
+    for i, idx in enumerate(latest.index):
+        row: list[Note] = []
+        qualifier = latest.at[idx, "qualifier"]
+        if not _missing(qualifier):
+            value = latest.at[idx, "value"]
+            row.append(Note("qualified_latest", (("qualifier", qualifier), ("value", value))))
+        if bad_candidate.iloc[i]:
+            c = candidate.loc[idx]
+            params = {
+                "date": c["date"].date(),
+                "error": None if _missing(c["error"]) else str(c["error"]),
+                "error_code": None if _missing(c["error_code"]) else str(c["error_code"]),
+                "unit": None if _missing(c["unit"]) else str(c["unit"]),
+            }
+            row.append(Note("reading_not_assessed", tuple(params.items())))
+        if fallback.iloc[i]:
+            row.append(Note("compound_fallback"))
+        if status_code[i]:
+            row.append(Note(str(status_code[i])))
+        out.append(tuple(row))
     return out
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     """Fix dtypes so an empty programme and a full one return the same schema."""
     out = out.astype({c: "float64" for c in GAP_FLOAT_COLUMNS})
+    out = out.astype({c: "float64" for c in ("latest_raw_value", "latest_rate", "latest_rate_year")})
     out = out.astype({c: str for c in _STR_COLS})
     for col in ("deadline", "baseline_date", "latest_date"):
         out[col] = out[col].astype(_NS)
+    out["notes"] = out["notes"].astype(object)
     return out.astype({"stale": bool, "latest_reading_id": "Int64", "n_points": "int64"})

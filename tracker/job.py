@@ -193,6 +193,9 @@ def _run(
         failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
         exchange_rates=program.exchange_rates,
         notices=notices,
+        program_vi=program.name_vi,
+        region_vi=program.region_vi,
+        thresholds=program.thresholds,
     )
     report_dir = out or settings.reports / as_of.isoformat()
     report_dir.parent.mkdir(parents=True, exist_ok=True)

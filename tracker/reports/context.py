@@ -3,7 +3,7 @@
 The caller (the job behind `tracker run` and the scheduler) builds one of these:
 
     ctx = ReportContext(
-        program="Quảng Ninh NTM", region="Quảng Ninh",
+        program="Quảng Ninh NTM", region="Quảng Ninh", program_vi="NTM Quảng Ninh",
         as_of=date(2025, 6, 30),
         generated_at=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")),
         lang="vi",
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..model import ExchangeRate
+from ..model import ExchangeRate, Thresholds
 
 CHANGE_KINDS = ("status", "gap", "new_reading", "corrected_reading", "retracted_reading")
 LANGS = ("en", "vi")
@@ -72,6 +72,17 @@ class ReportContext:
     failed_runs: tuple[FailedRun, ...] = ()  # failed runs since the last good one
     exchange_rates: tuple[ExchangeRate, ...] = ()  # shown under "Conversions used"
     notices: tuple[str, ...] = ()  # e.g. a reading file refused this run, shown at the top
+    program_vi: str = ""  # the programme's / region's names in Vietnamese, "" if not given
+    region_vi: str = ""
+    thresholds: Thresholds = Thresholds()  # shown under "How to read this report"
+
+    def program_name(self) -> str:
+        """The programme's name in the report's language (JSON keeps `program`)."""
+        return self.program_vi if self.lang == "vi" and self.program_vi else self.program
+
+    def region_name(self) -> str:
+        """The region's name in the report's language (`region` stays the area key)."""
+        return self.region_vi if self.lang == "vi" and self.region_vi else self.region
 
     def __post_init__(self) -> None:
         # A naive timestamp would make gap-report.json ambiguous across time zones.
