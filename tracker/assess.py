@@ -421,7 +421,9 @@ def _missing(value: object) -> bool:
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     """Fix dtypes so an empty programme and a full one return the same schema."""
     out = out.astype({c: "float64" for c in GAP_FLOAT_COLUMNS})
-    out = out.astype({c: "float64" for c in ("latest_raw_value", "latest_rate", "latest_rate_year")})
+    out = out.astype(
+        {c: "float64" for c in ("latest_raw_value", "latest_rate", "latest_rate_year")}
+    )
     out = out.astype({c: str for c in _STR_COLS})
     for col in ("deadline", "baseline_date", "latest_date"):
         out[col] = out[col].astype(_NS)

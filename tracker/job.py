@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -27,7 +28,7 @@ from sqlalchemy.engine import Engine
 from tracker.assess import assess
 from tracker.model import Program
 from tracker.reports import FORMATS, update_latest_pointer, write_report
-from tracker.reports.context import Change, FailedRun, ReportContext
+from tracker.reports.context import Change, FailedRun, ReadingRef, ReportContext
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.store.database import open_store
@@ -196,6 +197,7 @@ def _run(
         program_vi=program.name_vi,
         region_vi=program.region_vi,
         thresholds=program.thresholds,
+        indicator_names=tuple((k, i.name_en, i.name_vi) for k, i in program.indicators.items()),
     )
     report_dir = out or settings.reports / as_of.isoformat()
     report_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +207,10 @@ def _run(
     return RunResult(
         run_id, as_of=as_of, report_dir=report_dir, gaps=gaps, sync=synced, changes=changes
     )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _changes(
@@ -240,5 +246,12 @@ def _changes(
         what = f"reading {e['id']}: {e['value']:g} {e['unit']} on {e['period_date']}"
         detail = e["source"] if e["event"] != "retracted" else (e["end_reason"] or "")
         before_text = f"reading {e['revision_of']}" if e["event"] == "corrected" else None
-        out.append(Change(kinds[e["event"]], None, e["indicator"], before_text, what, detail))
+        ref = ReadingRef(
+            int(e["id"]),
+            float(e["value"]),
+            str(e["unit"]),
+            _as_date(e["period_date"]),
+            int(e["revision_of"]) if e["event"] == "corrected" and e["revision_of"] else None,
+        )
+        out.append(Change(kinds[e["event"]], None, e["indicator"], before_text, what, detail, ref))
     return tuple(out)

@@ -5,7 +5,7 @@ format (and the web page) says the same thing in the same words:
 
     rows = records(gaps)
     title(ctx), meta_line(ctx)
-    headline(rows, lang)            # [("achieved", "Achieved", 3), ("on_track", "On track", 2), ...]
+    headline(rows, lang)            # [("achieved", "Achieved", 3), ("on_track", "On track", 2)...]
     for year, group in by_deadline_year(rows):
         for row in group:
             cells(row, lang)        # Cells(goal=..., target="≥ 5,000 USD/person/year", ...)
@@ -292,10 +292,22 @@ def change_lines(ctx: ReportContext) -> list[str] | None:
         if change.kind == "status":
             before = status_name(lang, change.before) if change.before else DASH
             after = status_name(lang, change.after) if change.after else DASH
+        elif change.reading is not None:
+            ref = change.reading
+            after = text(
+                lang,
+                "reading_ref",
+                id=ref.id,
+                value=with_unit(number(ref.value, lang), ref.unit, lang),
+                date=date_text(ref.period, lang),
+            )
+            before = text(lang, "reading_id", id=ref.revision_of) if ref.revision_of else DASH
+            if change.kind == "retracted_reading":
+                before = after
         else:
             before, after = maybe_number(change.before, lang), maybe_number(change.after, lang)
         line = text(lang, f"ch_{change.kind}", before=before, after=after)
-        subject = change.target or change.indicator
+        subject = change.target or (change.indicator and ctx.indicator_name(change.indicator))
         if subject:
             line = f"{subject}: {line}"
         if change.detail:
@@ -352,11 +364,19 @@ def rate_lines(rows: list[Row], readings: pd.DataFrame, ctx: ReportContext) -> l
             when = _day(r["date"])
             indicator = r["indicator"]
             label = "base_point_of" if (indicator, when) in bases else "reading_of"
-            who = text(lang, label, name=names.get(indicator, indicator), date=date_text(when, lang))
+            who = text(
+                lang, label, name=names.get(indicator, indicator), date=date_text(when, lang)
+            )
             how = conversion_text(
                 Conversion(
-                    float(r["raw_value"]), str(r["unit"]), float(r["value"]),
-                    units.get(indicator) or "", float(r["rate"]), key[0], key[1], key[2],
+                    float(r["raw_value"]),
+                    str(r["unit"]),
+                    float(r["value"]),
+                    units.get(indicator) or "",
+                    float(r["rate"]),
+                    key[0],
+                    key[1],
+                    key[2],
                     bool(r["rate_estimate"]),
                 ),
                 lang,

@@ -27,6 +27,17 @@ LANGS = ("en", "vi")
 
 
 @dataclass(frozen=True)
+class ReadingRef:
+    """The reading a change is about: its id, value, unit as written and period date."""
+
+    id: int
+    value: float
+    unit: str
+    period: date
+    revision_of: int | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     """One difference between this run and the previous good one.
 
@@ -41,6 +52,9 @@ class Change:
     before: str | None
     after: str | None
     detail: str = ""
+    # A reading event, as data, so each report can say it in its own language
+    # (`before` / `after` keep the English text for gap-report.json).
+    reading: ReadingRef | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CHANGE_KINDS:
@@ -75,6 +89,15 @@ class ReportContext:
     program_vi: str = ""  # the programme's / region's names in Vietnamese, "" if not given
     region_vi: str = ""
     thresholds: Thresholds = Thresholds()  # shown under "How to read this report"
+    # (key, English name, Vietnamese name) of every indicator: changes name indicators
+    # that have no goal in the table too
+    indicator_names: tuple[tuple[str, str, str], ...] = ()
+
+    def indicator_name(self, key: str) -> str:
+        for k, en, vi in self.indicator_names:
+            if k == key:
+                return (vi or en) if self.lang == "vi" else (en or vi)
+        return key
 
     def program_name(self) -> str:
         """The programme's name in the report's language (JSON keeps `program`)."""

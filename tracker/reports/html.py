@@ -135,7 +135,7 @@ def goal_rows(row: content.Row, readings: pd.DataFrame, ctx: ReportContext) -> s
     )
     out = (
         f'<tbody class="goal"><tr><td>{escape(c.goal)}</td>{numeric}'
-        f'<td>{status_badge(c.status, c.status_text)}</td>'
+        f"<td>{status_badge(c.status, c.status_text)}</td>"
         f'<td class="note">{escape(c.note)}</td></tr>'
     )
     figure = chart_figure(row, readings, ctx)
@@ -157,8 +157,11 @@ def chart_key(lang: str) -> str:
         ('style="border-top-color: {c}"', "target", "chart_target"),
         ('class="band" style="background: {c}; opacity: .25"', "target", "chart_stretch"),
         ('style="border-top-color: {c}"', "required", "chart_required"),
-        ('style="border-top-color: {c}; border-top-style: dashed"', "projection",
-         "chart_projection"),
+        (
+            'style="border-top-color: {c}; border-top-style: dashed"',
+            "projection",
+            "chart_projection",
+        ),
     ]
     spans = "".join(
         f"<span><i {attrs.format(c=svg.COLOURS[colour])}></i>{escape(text(lang, label))}</span>"
@@ -244,17 +247,14 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
     )
 
 
-def conversions_section(
-    rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext
-) -> str:
+def conversions_section(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
     lang = ctx.lang
     out = f"<h2>{escape(text(lang, 'conversions'))}</h2>"
     rates = content.rate_lines(rows, readings, ctx)
     if not rates:
         return out + f"<p>{escape(text(lang, 'no_conversions'))}</p>"
     items = "".join(
-        f"<li>{escape(r.text)}{_list(list(r.converted)) if r.converted else ''}</li>"
-        for r in rates
+        f"<li>{escape(r.text)}{_list(list(r.converted)) if r.converted else ''}</li>" for r in rates
     )
     return out + f"<ul>{items}</ul>"
 

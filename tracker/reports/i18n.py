@@ -116,6 +116,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "ch_new_reading": "new reading {after}",
         "ch_corrected_reading": "corrected reading {before} → {after}",
         "ch_retracted_reading": "retracted reading {before}",
+        "reading_ref": "reading {id}: {value} of {date}",
+        "reading_id": "reading {id}",
+        "computed_share": "computed from its two counts of the same date",
         "failed_runs": "Failed runs since the last success",
         "failed_slot": "slot {slot}",
         "stale": "Stale readings",
@@ -206,6 +209,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "ch_new_reading": "số liệu mới {after}",
         "ch_corrected_reading": "sửa số liệu {before} → {after}",
         "ch_retracted_reading": "rút số liệu {before}",
+        "reading_ref": "số liệu {id}: {value} ngày {date}",
+        "reading_id": "số liệu {id}",
+        "computed_share": "tính từ hai số liệu đếm cùng ngày",
         "failed_runs": "Các lần chạy lỗi kể từ lần thành công gần nhất",
         "failed_slot": "lịch {slot}",
         "stale": "Số liệu đã cũ",
@@ -390,10 +396,10 @@ def unit_text(unit: str | None, lang: str) -> str:
         if vi and currency == "VND" and scale:
             currency = "đồng"  # "triệu đồng", as officers write it
         head = f"{scale[1 if vi else 0]} {currency}" if scale else currency
-        tail = "".join(
-            "/" + (_TAIL.get(p, p) if vi else p) for p in parsed.per.split("/") if p
-        )
+        tail = "".join("/" + (_TAIL.get(p, p) if vi else p) for p in parsed.per.split("/") if p)
         return head + tail
+    if parsed.kind == "milestone":
+        return "có/chưa" if vi else "yes/no"
     if parsed.kind == "count" and parsed.noun in _NOUNS:
         return _NOUNS[parsed.noun][1 if vi else 0]
     return unit
@@ -488,7 +494,7 @@ def note_text(note: Note, row: dict[str, Any], lang: str) -> str:
 
 
 def conversion_text(c: Conversion, lang: str) -> str:
-    """"92,5 triệu đồng/người/năm = 3.627,45 USD/người/năm theo tỷ giá 25.500 VND/USD
+    """ "92,5 triệu đồng/người/năm = 3.627,45 USD/người/năm theo tỷ giá 25.500 VND/USD
     (năm 2025, ước tính)": one reading's conversion in `lang`, from its columns."""
     words = _NOTES[lang]
     return words["conversion"].format(

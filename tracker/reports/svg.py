@@ -128,9 +128,7 @@ class Frame:
         """A tick at every year end; a label ("2025") on all of them, or every k-th."""
         years = list(range(self.start.year, self.end.year + 1))
         step = -(-len(years) // _MAX_YEAR_LABELS)  # ceiling division
-        return [
-            (year_end(y), str(y) if (self.end.year - y) % step == 0 else None) for y in years
-        ]
+        return [(year_end(y), str(y) if (self.end.year - y) % step == 0 else None) for y in years]
 
 
 def make_frame(
@@ -178,18 +176,20 @@ def clip(path: list[Point], lo: float | None, hi: float | None) -> tuple[list[Po
     return out, False
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, colour: str, extra: str = "") -> str:
+def _line(
+    x1: float, y1: float, x2: float, y2: float, colour: str, extra: str = "", width: float = 1.5
+) -> str:
     return (
         f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}" '
-        f'stroke="{colour}" stroke-width="1.5"{extra}/>'
+        f'stroke="{colour}" stroke-width="{width}"{extra}/>'
     )
 
 
-def _polyline(f: Frame, points: list[Point], colour: str, extra: str = "") -> str:
+def _polyline(f: Frame, points: list[Point], colour: str, extra: str = "", width: float = 2) -> str:
     coordinates = " ".join(f.xy(d, v) for d, v in points)
     return (
         f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
-        f'stroke-width="2"{extra}/>'
+        f'stroke-width="{width}"{extra}/>'
     )
 
 
@@ -266,7 +266,7 @@ def chart(row: dict[str, Any], points: Sequence[Point], lang: str, title: str) -
     ]
     # value axis: round ticks as grid lines, the unit above them
     for v in f.y_ticks:
-        parts.append(_line(left, f.y(v), right, f.y(v), COLOURS["grid"], ' stroke-width="1"'))
+        parts.append(_line(left, f.y(v), right, f.y(v), COLOURS["grid"], width=1))
         parts.append(_label(left - 6, f.y(v) + 4, number(v, lang), anchor="end"))
     parts.append(_label(8, TOP - 14, unit_text(row["unit"], lang), anchor="start"))
     # time axis: a tick at each year end, labelled with that year
@@ -279,9 +279,7 @@ def chart(row: dict[str, Any], points: Sequence[Point], lang: str, title: str) -
     if target is not None:
         parts += _target(f, target, stretch, lang)
     if required:
-        parts.append(
-            _polyline(f, required, COLOURS["required"], ' stroke-width="1.5" opacity="0.8"')
-        )
+        parts.append(_polyline(f, required, COLOURS["required"], ' opacity="0.8"', width=1.5))
     if projection:
         shown = number(row["projected_value"], lang) if row["projected_value"] is not None else ""
         tip = text(

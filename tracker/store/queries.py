@@ -193,7 +193,10 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         ind = program.indicators.get(ind_key)
         if ind is None:
             f = np.nan
-            err = (f'indicator "{ind_key}" is no longer in {program.source_path}', "unknown_indicator")
+            err = (
+                f'indicator "{ind_key}" is no longer in {program.source_path}',
+                "unknown_indicator",
+            )
         elif unit_text != ind.unit:
             try:
                 src = units.get(unit_text) or units.setdefault(unit_text, parse_unit(unit_text))
@@ -221,8 +224,9 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         target_unit = {k: i.unit for k, i in program.indicators.items()}
         # The text says this row's own numbers and the rate that converted them.
         df.loc[has_rate, "conversion"] = [
-            Conversion(raw, unit, value, target_unit[ind], r.rate, r.from_, r.to, r.year,
-                       bool(r.estimate)).english()
+            Conversion(
+                raw, unit, value, target_unit[ind], r.rate, r.from_, r.to, r.year, bool(r.estimate)
+            ).english()
             for raw, unit, value, ind, r in zip(
                 df.loc[has_rate, "raw_value"],
                 df.loc[has_rate, "unit"],

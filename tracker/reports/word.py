@@ -1,0 +1,150 @@
+"""gap-report.docx: the report as a Word document, in the report's language.
+
+    write_docx(gaps, readings, ctx, path)
+
+Officers edit the report in Word before it goes up to the People's Committee, so this
+is a plain, editable document (python-docx): the title and run details, the headline
+counts, one table per deadline (goal, target, latest, gap, needed rate, status, note;
+the status cell shaded in its colour), the changes, stale readings, the conversions
+used and "how to read this report". A4, landscape, so the seven columns stay legible.
+It says exactly what the HTML says (content.py); charts stay in the HTML.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import content
+from .context import ReportContext
+from .html import STATUS_COLOURS
+from .i18n import text
+from .rows import records
+
+
+def _shade(cell: Any, status: str) -> None:
+    """Fill a table cell with the status colour (python-docx has no API for shading)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import RGBColor
+
+    if status not in STATUS_COLOURS:
+        return
+    bg, fg = STATUS_COLOURS[status]
+    cell._tc.get_or_add_tcPr().append(
+        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{bg[1:]}"/>')
+    )
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            run.font.color.rgb = RGBColor.from_string(fg[1:].upper())
+            run.font.bold = True
+
+
+def _bullets(document: Any, items: list[str], level: int = 0) -> None:
+    style = "List Bullet" if level == 0 else "List Bullet 2"
+    for item in items:
+        document.add_paragraph(_clean(item), style=style)
+
+
+def _clean(value: str) -> str:
+    # XML 1.0 cannot hold most control characters: drop them rather than fail the report.
+    return "".join(ch for ch in value if ch in "\t\n" or ord(ch) >= 32)
+
+
+def render_docx(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) -> Any:
+    """The report as a python-docx Document (not yet saved)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    lang = ctx.lang
+    rows = records(gaps)
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    document.styles["Normal"].font.size = Pt(10)
+    document.core_properties.title = _clean(content.title(ctx))
+    document.core_properties.language = lang
+
+    document.add_heading(_clean(content.title(ctx)), level=0)
+    document.add_paragraph(_clean(content.meta_line(ctx)))
+    for notice in content.notices(ctx):
+        document.add_paragraph(_clean(notice)).runs[0].font.bold = True
+
+    document.add_heading(text(lang, "headline"), level=1)
+    counts = " · ".join(f"{label}: {n}" for _, label, n in content.headline(rows, lang))
+    document.add_paragraph(f"{text(lang, 'n_targets', n=len(rows))}: {counts}")
+
+    headers = content.column_headers(lang)
+    for year, group in content.by_deadline_year(rows):
+        document.add_heading(_clean(content.year_heading(year, lang)), level=1)
+        table = document.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        for cell, header in zip(table.rows[0].cells, headers, strict=True):
+            cell.text = header
+            cell.paragraphs[0].runs[0].font.bold = True
+        _repeat_header(table.rows[0])
+        for row in group:
+            c = content.cells(row, lang)
+            cells = table.add_row().cells
+            for cell, value in zip(cells, c.as_list(), strict=True):
+                cell.text = _clean(value)
+                for run in cell.paragraphs[0].runs:
+                    run.font.size = Pt(9)
+            _shade(cells[content.COLUMNS.index("status")], c.status)
+
+    document.add_heading(_clean(content.changes_heading(ctx)), level=1)
+    changes = content.change_lines(ctx)
+    if changes is None:
+        document.add_paragraph(text(lang, "first_run"))
+    elif changes:
+        _bullets(document, changes)
+    else:
+        document.add_paragraph(text(lang, "no_changes"))
+
+    failed = content.failed_run_lines(ctx)
+    if failed:
+        document.add_heading(text(lang, "failed_runs"), level=1)
+        _bullets(document, failed)
+
+    document.add_heading(text(lang, "stale"), level=1)
+    stale = content.stale_lines(rows, lang)
+    if stale:
+        _bullets(document, stale)
+    else:
+        document.add_paragraph(text(lang, "no_stale"))
+
+    document.add_heading(text(lang, "conversions"), level=1)
+    rates = content.rate_lines(rows, readings, ctx)
+    if not rates:
+        document.add_paragraph(text(lang, "no_conversions"))
+    for rate_line in rates:
+        _bullets(document, [rate_line.text])
+        _bullets(document, list(rate_line.converted), level=1)
+
+    how = content.how_to_read(ctx)
+    document.add_heading(how.heading, level=1)
+    document.add_paragraph(how.status_intro)
+    _bullets(document, [f"{name}: {meaning}" for _, name, meaning in how.statuses])
+    for paragraph in how.paragraphs:
+        document.add_paragraph(paragraph)
+    return document
+
+
+def _repeat_header(row: Any) -> None:
+    """Mark a table's first row as a header row: Word repeats it on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
+def write_docx(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, path: Path) -> None:
+    render_docx(gaps, readings, ctx).save(str(path))
