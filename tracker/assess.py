@@ -71,11 +71,11 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     latest = _asof(
         t,
         usable,
-        ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
-        + ["raw_value", "unit", *_RATE_COLS],
+        ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"] + ["pos"],
     )
-    # errored rows included
-    candidate = _asof(t, regional, ["date", "value", "error", "error_code", "unit"])
+    latest = latest.join(_pick(readings, latest["pos"], ["raw_value", "unit", *_RATE_COLS]))
+    candidate = _asof(t, regional, ["date", "value", "error", "pos"])  # errored rows included
+    candidate = candidate.join(_pick(readings, candidate["pos"], ["error_code", "unit"]))
     first = usable.drop_duplicates("i_pos", keep="first").set_index("i_pos")
     newest = usable.loc[usable["date"] <= as_of_ts].groupby("i_pos")["date"].max()
 
@@ -273,22 +273,19 @@ def _regional(readings: pd.DataFrame, region: str, keys: list[str]) -> pd.DataFr
     here, then every groupby / merge works on integers instead of strings.
     """
     cols = ["reading_id", "date", "value", "qualifier", "source", "conversion", "error"]
-    cols += ["raw_value", "unit", "error_code", *_RATE_COLS]
     i_pos = pd.Categorical(readings["indicator"], categories=keys).codes
     keep = (readings["area"] == region).to_numpy() & (i_pos >= 0)
-    # reindex: a frame from an older caller may lack the rate / error_code columns
-    r = readings.loc[keep].reindex(columns=cols)
-    text = ("qualifier", "source", "conversion", "error", "unit", "error_code")
+    r = readings.loc[keep, cols]
     r = r.assign(
         i_pos=i_pos[keep].astype("int64"),
+        # the row's position in `readings`: the few rows picked per target fetch the
+        # rest of their columns from there (_pick), not the whole frame
+        pos=np.flatnonzero(keep).astype("float64"),
         date=pd.to_datetime(r["date"]).astype(_NS),
         value=pd.to_numeric(r["value"], errors="coerce").astype("float64"),
-        raw_value=pd.to_numeric(r["raw_value"], errors="coerce").astype("float64"),
-        rate=pd.to_numeric(r["rate"], errors="coerce").astype("float64"),
-        rate_year=pd.to_numeric(r["rate_year"], errors="coerce").astype("float64"),
         reading_id=r["reading_id"].astype("Int64"),
         # text columns as object: an all-missing column may arrive as float64
-        **{c: r[c].astype(object) for c in (*text, "rate_from", "rate_to", "rate_estimate")},
+        **{c: r[c].astype(object) for c in ("qualifier", "source", "conversion", "error")},
     )
     r = r[r["date"].notna()]
     # Ties on one date: NA ids (computed shares) first, so a stored reading wins "last".
@@ -307,6 +304,24 @@ def _asof(t: pd.DataFrame, right: pd.DataFrame, cols: list[str]) -> pd.DataFrame
         direction="backward",
     )
     return merged.set_index("index").sort_index()[cols].rename_axis(None)
+
+
+def _pick(readings: pd.DataFrame, pos: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """`cols` of the readings at positions `pos` (NaN: none), aligned on pos's index.
+
+    A column the caller's frame lacks (an older readings frame) comes back empty."""
+    found = pos.notna().to_numpy()
+    at = pos.to_numpy()[found].astype("int64")
+    out = pd.DataFrame(index=pos.index)
+    for col in cols:
+        values = np.full(len(pos), None, dtype=object)
+        if col in readings.columns:
+            values[found] = readings[col].iloc[at].to_numpy(dtype=object)
+        out[col] = values
+    for col in ("raw_value", "rate", "rate_year"):
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
 
 
 def _lookup(by_key: pd.Series, keys: pd.Series) -> pd.Series:
