@@ -549,3 +549,24 @@ def test_render_body_is_a_fragment_the_web_page_can_embed(reports: dict, workdir
     assert body.startswith('<div class="gap-report">') and body.endswith("</div>")
     assert "<html" not in body and "<style" not in body
     assert body in render_html(gaps, _readings(), ctx)
+
+
+def test_every_note_code_has_an_english_contract_text_and_both_report_languages() -> None:
+    from tracker.notes import NOTE_CODES
+
+    params = {
+        "qualified_latest": (("qualifier", "about"), ("value", 3.5)),
+        "reading_not_assessed": (("date", date(2023, 12, 31)), ("error", "why"),
+                                 ("error_code", "unit"), ("unit", "households")),
+        "no_base_reading": (("date", date(2015, 12, 31)),),
+        "method_no_rule": (("method", "sdsn"),),
+    }
+    row = {"unit": "communes"}
+    for code in NOTE_CODES:
+        note = Note(code, params.get(code, ()))
+        en, vi = i18n.note_text(note, row, "en"), i18n.note_text(note, row, "vi")
+        assert english([note]) and en and vi and en != vi, code
+        assert "{" not in en + vi, code  # every placeholder filled
+    assert i18n.note_text(Note("reading_not_assessed", params["reading_not_assessed"]), row,
+                          "vi") == ("số liệu ngày 31/12/2023 không được đánh giá: đơn vị của "
+                                    "số liệu (hộ) không quy đổi được sang đơn vị của mục tiêu (xã)")

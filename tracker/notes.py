@@ -26,6 +26,8 @@ NOTE_CODES = (
     "fewer_than_two_points",
     "latest_not_after_base",
     "trend_not_computed",
+    "no_base_reading",  # date: `baseline: {date}` and no reading on or after it
+    "method_no_rule",  # method: that method has no rule for a goal without a number
 )
 
 _QUALIFIER_EN = {
@@ -65,6 +67,14 @@ def english_one(note: Note) -> str:
     if note.code == "qualified_latest":
         qualifier = _QUALIFIER_EN.get(note.get("qualifier"), "qualified:")
         return f"latest reading is {qualifier} {note.get('value'):.15g}"
+    if note.code == "no_base_reading":
+        day: date = note.get("date")
+        return f"no reading on or after the baseline date {day.isoformat()}"
+    if note.code == "method_no_rule":
+        return (
+            f"method {note.get('method')} has no rule for a goal without a number; "
+            "judged by statcan"
+        )
     if note.code == "reading_not_assessed":
         when: date = note.get("date")
         return (

@@ -445,6 +445,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "fewer_than_two_points": "fewer than two points: no trend yet",
         "latest_not_after_base": "the latest reading is not after the base point: no trend",
         "trend_not_computed": "the trend could not be computed",
+        "no_base_reading": "no reading on or after the baseline date {date}",
+        "method_no_rule": "method {method} has no rule for a goal without a number; "
+        "judged by statcan",
         "conversion": "{raw} = {value} at {rate} {to}/{from_} ({year}{estimate})",
         "conversion_estimate": ", estimate",
     },
@@ -466,6 +469,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "fewer_than_two_points": "chưa đủ hai điểm số liệu: chưa tính được xu hướng",
         "latest_not_after_base": "số liệu mới nhất không sau điểm gốc: chưa có xu hướng",
         "trend_not_computed": "không tính được xu hướng",
+        "no_base_reading": "không có số liệu từ ngày gốc {date}",
+        "method_no_rule": "phương pháp {method} không có quy tắc cho mục tiêu không có con số; "
+        "đánh giá theo statcan",
         "conversion": "{raw} = {value} theo tỷ giá {rate} {to}/{from_} (năm {year}{estimate})",
         "conversion_estimate": ", ước tính",
     },
@@ -490,6 +496,10 @@ def note_text(note: Note, row: dict[str, Any], lang: str) -> str:
             goal_unit=unit_text(row.get("unit"), lang) or "",
         )
         return words["reading_not_assessed"].format(date=date_text(when, lang), why=why)
+    if note.code == "no_base_reading":
+        return words[note.code].format(date=date_text(note.get("date"), lang))
+    if note.code == "method_no_rule":
+        return words[note.code].format(method=note.get("method"))
     return words[note.code]
 
 
