@@ -75,12 +75,19 @@ def nice_ticks(
             lo, hi = lo - (hi - ceiling), ceiling
         if floor is not None and lo < floor <= hi - pad:
             lo, hi = floor, hi + (floor - lo)
+    if not math.isfinite(hi - lo) or hi - lo < 1e-300:  # absurd figures: five even ticks
+        return [lo + i * (hi / 4 - lo / 4) for i in range(5)]
     magnitude = math.floor(math.log10(hi - lo))
     best: list[float] | None = None
     best_inside = False
     for exp in range(magnitude - 2, magnitude + 2):
         for m in (1, 2, 2.5, 5):
-            step = m * 10.0**exp
+            try:
+                step = m * 10.0**exp
+            except OverflowError:
+                continue
+            if not math.isfinite(step * 6):
+                continue
             first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
             n = last - first + 1
             if not 4 <= n <= 6:
@@ -91,8 +98,8 @@ def nice_ticks(
             better = best is None or (inside, step) > (best_inside, best[1] - best[0])
             if better:
                 best, best_inside = [(first + i) * step for i in range(n)], inside
-    if best is None:  # no round step fits (cannot happen for finite spans): the ends
-        return [lo, hi]
+    if best is None:  # no round step fits (near the float limits): five even ticks
+        return [lo + i * (hi / 4 - lo / 4) for i in range(5)]
     return [round(v, 12) for v in best]
 
 
@@ -119,7 +126,8 @@ class Frame:
 
     def y(self, v: float) -> float:
         lo, hi = self.y_ticks[0], self.y_ticks[-1]
-        return TOP + (hi - v) / (hi - lo) * (HEIGHT - TOP - BOTTOM)
+        # halves: hi - lo may not fit in a float when the figures are absurd
+        return TOP + (hi / 2 - v / 2) / (hi / 2 - lo / 2) * (HEIGHT - TOP - BOTTOM)
 
     def xy(self, d: date, v: float) -> str:
         return f"{self.x(d):.2f},{self.y(v):.2f}"
