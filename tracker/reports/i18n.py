@@ -21,6 +21,7 @@ JSON and CSV are the machine contract and do not use it.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from typing import Any
@@ -377,6 +378,7 @@ def is_percent_unit(unit: str | None) -> bool:
     return (unit or "").strip().lower() in _PERCENT_UNITS
 
 
+@functools.lru_cache(maxsize=1024)  # a report repeats a handful of units thousands of times
 def unit_text(unit: str | None, lang: str) -> str:
     """A unit as the report's reader says it: "USD/person/year" -> "USD/người/năm" (vi),
     "triệu đồng/người/năm" -> "million VND/person/year" (en), "households" -> "hộ" (vi),

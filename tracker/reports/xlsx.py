@@ -18,6 +18,8 @@ editing. Text that a spreadsheet would run as a formula is neutralised (tabular.
 
 from __future__ import annotations
 
+import functools
+import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -131,7 +133,13 @@ def value_format(unit: str | None, lang: str, value: float | None = None) -> str
 
     Whole values get no decimals (91 communes); the unit is said in the report's language.
     """
-    digits = "#,##0" if value is not None and float(value).is_integer() else "#,##0.00"
+    whole = value is not None and math.isfinite(value) and float(value).is_integer()
+    return _value_format(unit, lang, whole)
+
+
+@functools.lru_cache(maxsize=1024)
+def _value_format(unit: str | None, lang: str, whole: bool) -> str:
+    digits = "#,##0" if whole else "#,##0.00"
     shown = unit_text(unit, lang).replace('"', "")
     if not shown:
         return digits
@@ -168,6 +176,12 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _alignment(wrap: bool) -> Any:
+    from openpyxl.styles import Alignment
+
+    return Alignment(vertical="top", wrap_text=wrap)
+
+
 class _Sheet:
     """Writes rows of (value, number format) cells and remembers how wide each column is."""
 
@@ -176,17 +190,18 @@ class _Sheet:
 
         self.sheet = sheet
         self.widths = [len(h) for h in headers]
+        self.next_row = 2  # counted here: sheet.max_row scans every cell (quadratic)
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="F6F8FA")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "B2"  # the header row and the first column stay in view
+        self.wrap = _alignment(True)
 
     def add(self, cells: list[tuple[Any, str | None]], shown: list[str]) -> int:
-        from openpyxl.styles import Alignment
 
-        r = self.sheet.max_row + 1
+        r, self.next_row = self.next_row, self.next_row + 1
         for c, ((value, number_format), display) in enumerate(zip(cells, shown, strict=True)):
             cell = self.sheet.cell(row=r, column=c + 1)
             cell.value = _cell_value(value)
@@ -194,7 +209,8 @@ class _Sheet:
                 cell.data_type = "s"  # never a formula
             if number_format:
                 cell.number_format = number_format
-            cell.alignment = Alignment(vertical="top", wrap_text=len(display) > _MAX_WIDTH)
+            if len(display) > _MAX_WIDTH:  # only long text: a style per cell is costly
+                cell.alignment = self.wrap
             self.widths[c] = max(self.widths[c], min(len(display), _MAX_WIDTH))
         return r
 
@@ -396,10 +412,11 @@ def _about_sheet(
     for rl in content.rate_lines(rows, readings, ctx):
         lines.append((text(lang, "conversions"), rl.text, None))
         lines += [("", item, None) for item in rl.converted]
-    for item, detail, number_format in lines:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, (item, detail, number_format) in enumerate(lines, start=2):
         sheet.append([_cell_value(item) or None, _cell_value(detail)])
-        cell = sheet.cell(row=sheet.max_row, column=2)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell = sheet.cell(row=r, column=2)
+        cell.alignment = wrap
         if number_format:
             cell.number_format = number_format
     sheet.column_dimensions["A"].width = max(len(str(i)) for i, _, _ in lines) + 3
