@@ -42,10 +42,25 @@ def _shade(cell: Any, status: str) -> None:
             run.font.bold = True
 
 
-def _bullets(document: Any, items: list[str], level: int = 0) -> None:
-    style = "List Bullet" if level == 0 else "List Bullet 2"
-    for item in items:
-        document.add_paragraph(_clean(item), style=style)
+class _Styles:
+    """The document's styles, looked up by name once: python-docx searches the style
+    part on every lookup by name (about 10 ms each), an object is used as it is."""
+
+    def __init__(self, document: Any) -> None:
+        styles = document.styles
+        self.document = document
+        self.title = styles["Title"]
+        self.headings = {1: styles["Heading 1"]}
+        self.bullet_styles = {0: styles["List Bullet"], 1: styles["List Bullet 2"]}
+        self.table = styles["Table Grid"]
+
+    def heading(self, value: str, level: int = 1) -> None:
+        style = self.title if level == 0 else self.headings[level]
+        self.document.add_paragraph(_clean(value), style=style)
+
+    def bullets(self, items: list[str], level: int = 0) -> None:
+        for item in items:
+            self.document.add_paragraph(_clean(item), style=self.bullet_styles[level])
 
 
 def _clean(value: str) -> str:
@@ -70,21 +85,22 @@ def render_docx(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
     document.styles["Normal"].font.size = Pt(10)
     document.core_properties.title = _clean(content.title(ctx))
     document.core_properties.language = lang
+    styles = _Styles(document)
 
-    document.add_heading(_clean(content.title(ctx)), level=0)
+    styles.heading(content.title(ctx), level=0)
     document.add_paragraph(_clean(content.meta_line(ctx)))
     for notice in content.notices(ctx):
         document.add_paragraph(_clean(notice)).runs[0].font.bold = True
 
-    document.add_heading(text(lang, "headline"), level=1)
+    styles.heading(text(lang, "headline"))
     counts = " · ".join(f"{label}: {n}" for _, label, n in content.headline(rows, lang))
     document.add_paragraph(f"{text(lang, 'n_targets', n=len(rows))}: {counts}")
 
     headers = content.column_headers(lang)
     for year, group in content.by_deadline_year(rows):
-        document.add_heading(_clean(content.year_heading(year, lang)), level=1)
+        styles.heading(content.year_heading(year, lang))
         table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
+        table.style = styles.table
         for cell, header in zip(table.rows[0].cells, headers, strict=True):
             cell.text = header
             cell.paragraphs[0].runs[0].font.bold = True
@@ -98,39 +114,39 @@ def render_docx(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
                     run.font.size = Pt(9)
             _shade(cells[content.COLUMNS.index("status")], c.status)
 
-    document.add_heading(_clean(content.changes_heading(ctx)), level=1)
+    styles.heading(content.changes_heading(ctx))
     changes = content.change_lines(ctx)
     if changes is None:
         document.add_paragraph(text(lang, "first_run"))
     elif changes:
-        _bullets(document, changes)
+        styles.bullets(changes)
     else:
         document.add_paragraph(text(lang, "no_changes"))
 
     failed = content.failed_run_lines(ctx)
     if failed:
-        document.add_heading(text(lang, "failed_runs"), level=1)
-        _bullets(document, failed)
+        styles.heading(text(lang, "failed_runs"))
+        styles.bullets(failed)
 
-    document.add_heading(text(lang, "stale"), level=1)
+    styles.heading(text(lang, "stale"))
     stale = content.stale_lines(rows, lang)
     if stale:
-        _bullets(document, stale)
+        styles.bullets(stale)
     else:
         document.add_paragraph(text(lang, "no_stale"))
 
-    document.add_heading(text(lang, "conversions"), level=1)
+    styles.heading(text(lang, "conversions"))
     rates = content.rate_lines(rows, readings, ctx)
     if not rates:
         document.add_paragraph(text(lang, "no_conversions"))
     for rate_line in rates:
-        _bullets(document, [rate_line.text])
-        _bullets(document, list(rate_line.converted), level=1)
+        styles.bullets([rate_line.text])
+        styles.bullets(list(rate_line.converted), level=1)
 
     how = content.how_to_read(ctx)
-    document.add_heading(how.heading, level=1)
+    styles.heading(how.heading)
     document.add_paragraph(how.status_intro)
-    _bullets(document, [f"{name}: {meaning}" for _, name, meaning in how.statuses])
+    styles.bullets([f"{name}: {meaning}" for _, name, meaning in how.statuses])
     for paragraph in how.paragraphs:
         document.add_paragraph(paragraph)
     return document
