@@ -405,23 +405,26 @@ def _notes(
     The conditions are vectorised above; this builds small tuples per *target* (a
     programme has hundreds, not millions), never per reading.
     """
+    # plain arrays: pandas' per-cell .at / .loc costs ~0.5 ms a call
+    qualifier, value = latest["qualifier"].to_numpy(object), latest["value"].to_numpy(float)
+    bad = bad_candidate.to_numpy(bool)
+    c_date, c_error = candidate["date"].to_numpy(), candidate["error"].to_numpy(object)
+    c_code, c_unit = candidate["error_code"].to_numpy(object), candidate["unit"].to_numpy(object)
+    falls = np.asarray(fallback, dtype=bool)
     out: list[tuple[Note, ...]] = []
-    for i, idx in enumerate(latest.index):
+    for i in range(len(latest)):
         row: list[Note] = []
-        qualifier = latest.at[idx, "qualifier"]
-        if not _missing(qualifier):
-            value = latest.at[idx, "value"]
-            row.append(Note("qualified_latest", (("qualifier", qualifier), ("value", value))))
-        if bad_candidate.iloc[i]:
-            c = candidate.loc[idx]
+        if not _missing(qualifier[i]):
+            row.append(Note("qualified_latest", (("qualifier", qualifier[i]), ("value", value[i]))))
+        if bad[i]:
             params = {
-                "date": c["date"].date(),
-                "error": None if _missing(c["error"]) else str(c["error"]),
-                "error_code": None if _missing(c["error_code"]) else str(c["error_code"]),
-                "unit": None if _missing(c["unit"]) else str(c["unit"]),
+                "date": pd.Timestamp(c_date[i]).date(),
+                "error": None if _missing(c_error[i]) else str(c_error[i]),
+                "error_code": None if _missing(c_code[i]) else str(c_code[i]),
+                "unit": None if _missing(c_unit[i]) else str(c_unit[i]),
             }
             row.append(Note("reading_not_assessed", tuple(params.items())))
-        if fallback.iloc[i]:
+        if falls[i]:
             row.append(Note("compound_fallback"))
         if status_code[i]:
             row.append(Note(str(status_code[i])))

@@ -68,6 +68,7 @@ from sqlalchemy.engine import Engine, make_url
 from tracker import notify
 from tracker.cron import latest_fire_time, make_trigger, next_fire_times
 from tracker.model import Program
+from tracker.reports import preload
 from tracker.settings import Settings
 from tracker.store import runs
 
@@ -514,6 +515,7 @@ def serve(
 ) -> int:
     """Run the scheduler in the foreground until SIGTERM / SIGINT; returns the exit code."""
     notify.check(program.notify)
+    preload()  # the report writers' libraries, now rather than in the first slot
     started = datetime.now(UTC)
     tz = ZoneInfo(program.timezone)
     expr = cron or program.schedule

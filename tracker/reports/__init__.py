@@ -39,6 +39,7 @@ from .xlsx import write_xlsx
 
 __all__ = [
     "FORMATS",
+    "preload",
     "WRITERS",
     "Change",
     "FailedRun",
@@ -62,6 +63,16 @@ WRITERS: dict[str, Writer] = {
 }
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
+
+
+def preload() -> None:
+    """Import the libraries the XLSX and DOCX writers load lazily (openpyxl, python-docx).
+
+    A one-shot `tracker run` pays for them only when it writes those formats; a
+    long-running process (the scheduler, a web server) calls this once at start so
+    that its first report is not late by a second of imports."""
+    import docx  # noqa: F401
+    import openpyxl  # noqa: F401
 
 
 def file_name(fmt: str) -> str:

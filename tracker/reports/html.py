@@ -8,6 +8,7 @@ the same words without copying any of it:
     goal_table(rows, readings, ctx)      # one deadline's table, each goal row with its chart
     goal_rows(row, readings, ctx)        # one goal: <tbody> with its row and its chart
     chart_figure(row, readings, ctx)     # one goal's titled chart (<figure>), "" without one
+    points_by_indicator(readings, region)  # the charts' points, computed once per page
     STYLESHEET                           # the CSS the fragments need (screen and A4 print)
     write_html(gaps, readings, ctx, path)
 
@@ -105,29 +106,47 @@ def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
-def _points(readings: pd.DataFrame, indicator: str, region: str) -> list[svg.Point]:
-    """The indicator's convertible readings in the report's region, oldest first."""
+def points_by_indicator(readings: pd.DataFrame, region: str) -> dict[str, list[svg.Point]]:
+    """Each indicator's convertible readings in the report's region, oldest first
+    (one pass over the readings for all the charts of a report)."""
     needed = {"indicator", "area", "date", "value"}
     if readings.empty or not needed <= set(readings.columns):
-        return []
-    mine = readings[(readings["indicator"] == indicator) & (readings["area"] == region)]
-    mine = mine[mine["value"].notna() & mine["date"].notna()].sort_values("date", kind="stable")
-    return [(d, float(v)) for d, v in zip(mine["date"], mine["value"], strict=True)]
+        return {}
+    mine = readings[
+        (readings["area"] == region) & readings["value"].notna() & readings["date"].notna()
+    ].sort_values("date", kind="stable")
+    out: dict[str, list[svg.Point]] = {}
+    for key, d, v in zip(mine["indicator"], mine["date"], mine["value"], strict=True):
+        out.setdefault(key, []).append((d, float(v)))
+    return out
 
 
-def chart_figure(row: content.Row, readings: pd.DataFrame, ctx: ReportContext) -> str:
-    """One goal's chart, titled above, as a <figure>; "" for a milestone or no reading."""
+def chart_figure(
+    row: content.Row,
+    readings: pd.DataFrame,
+    ctx: ReportContext,
+    points: dict[str, list[svg.Point]] | None = None,
+) -> str:
+    """One goal's chart, titled above, as a <figure>; "" for a milestone or no reading.
+
+    `points`: `points_by_indicator(readings, ctx.region)`, when drawing many goals."""
     if row["kind"] == "milestone" or is_missing(row["indicator"]):
         return ""
     label = content.goal_label(row, ctx.lang)
-    points = _points(readings, row["indicator"], ctx.region)
-    drawing = svg.chart(row, points, ctx.lang, title=label)
+    if points is None:
+        points = points_by_indicator(readings, ctx.region)
+    drawing = svg.chart(row, points.get(row["indicator"], []), ctx.lang, title=label)
     if not drawing:
         return ""
     return f"<figure><figcaption>{escape(label)}</figcaption>{drawing}</figure>"
 
 
-def goal_rows(row: content.Row, readings: pd.DataFrame, ctx: ReportContext) -> str:
+def goal_rows(
+    row: content.Row,
+    readings: pd.DataFrame,
+    ctx: ReportContext,
+    points: dict[str, list[svg.Point]] | None = None,
+) -> str:
     """One goal as a <tbody>: its table row, then its chart directly under it."""
     c = content.cells(row, ctx.lang)
     numeric = "".join(
@@ -138,7 +157,7 @@ def goal_rows(row: content.Row, readings: pd.DataFrame, ctx: ReportContext) -> s
         f"<td>{status_badge(c.status, c.status_text)}</td>"
         f'<td class="note">{escape(c.note)}</td></tr>'
     )
-    figure = chart_figure(row, readings, ctx)
+    figure = chart_figure(row, readings, ctx, points)
     if figure:
         out += f'<tr class="chart"><td colspan="{len(content.COLUMNS)}">{figure}</td></tr>'
     return out + "</tbody>"
@@ -146,7 +165,8 @@ def goal_rows(row: content.Row, readings: pd.DataFrame, ctx: ReportContext) -> s
 
 def goal_table(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in content.column_headers(ctx.lang))
-    body = "".join(goal_rows(row, readings, ctx) for row in rows)
+    points = points_by_indicator(readings, ctx.region)
+    body = "".join(goal_rows(row, readings, ctx, points) for row in rows)
     return f"<table><thead><tr>{head}</tr></thead>{body}</table>"
 
 
