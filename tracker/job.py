@@ -32,7 +32,7 @@ from tracker.reports.context import Change, FailedRun, ReadingRef, ReportContext
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.store.database import open_store
-from tracker.store.sync import SyncResult, reading_files, sync_files
+from tracker.store.sync import SyncResult, gone_files, reading_files, sync_files
 from tracker.targets import load_program
 
 MAX_READING_CHANGES = 100  # listed one by one in the report; the rest are counted
@@ -47,6 +47,8 @@ class RunResult:
     gaps: pd.DataFrame | None = None
     sync: list[SyncResult] = field(default_factory=list)
     changes: tuple[Change, ...] = ()
+    what_if: bool = False
+    gone: tuple[str, ...] = ()  # imported files no longer in the readings folder
 
     @property
     def counts(self) -> dict[str, int]:
@@ -80,6 +82,10 @@ def run_job(
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
     engine = engine or open_store(settings.database_url)
+    # Only the live run moves the live state; anything else is a what-if (DESIGN.md).
+    what_if = known_at is not None or out is not None or as_of is not None
+    if what_if and job == runs.MANUAL:
+        job = runs.WHAT_IF
 
     def claim(day: date | None, targets_sha256: str = "") -> int | None:
         return runs.claim_run(
@@ -102,7 +108,10 @@ def run_job(
                 on_claimed(run_id)
             runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
         raise
-    as_of = as_of or today_in(program)
+    today = today_in(program)
+    if job == runs.WHAT_IF and as_of == today and known_at is None and out is None:
+        job = runs.MANUAL  # --as-of today is the live run
+    as_of = as_of or today
     run_id = claim(as_of, program.source_sha256)
     if run_id is None:
         return RunResult(None, skipped=True, as_of=as_of)
@@ -121,6 +130,7 @@ def run_job(
             lang=lang or program.lang,
             catch_up=catch_up,
             sync=sync,
+            what_if=job == runs.WHAT_IF,
         )
     except BaseException as e:
         runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
@@ -160,14 +170,17 @@ def _run(
     lang: str,
     catch_up: bool,
     sync: bool,
+    what_if: bool = False,
 ) -> RunResult:
     from tracker.store.queries import readings_frame
 
     synced: list[SyncResult] = []
+    gone: tuple[str, ...] = ()
     if sync and known_at is None:  # a rebuild of the past must not change the store
         synced = sync_files(
             engine, program, reading_files(settings.actuals), settings.actuals, by="import"
         )
+        gone = tuple(str(g) for g in gone_files(engine, settings.actuals))
     # Goals are the region's: sub-area readings (communes) are stored but not assessed,
     # so they stay in the database (a national store then costs what its region costs).
     readings = readings_frame(engine, program, as_of=as_of, known_at=known_at, area=program.region)
@@ -180,7 +193,7 @@ def _run(
         f"first: {r.problems[0]}"
         for r in synced
         if not r.ok
-    )
+    ) + gone
     ctx = ReportContext(
         program=program.name,
         region=program.region,
@@ -199,18 +212,35 @@ def _run(
         thresholds=program.thresholds,
         indicator_names=tuple((k, i.name_en, i.name_vi) for k, i in program.indicators.items()),
     )
-    report_dir = out or settings.reports / as_of.isoformat()
+    report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
     write_report(gaps, readings, ctx, report_dir, formats)
-    if out is None:
+    if not what_if:
         update_latest_pointer(settings.reports, report_dir)
     return RunResult(
-        run_id, as_of=as_of, report_dir=report_dir, gaps=gaps, sync=synced, changes=changes
+        run_id,
+        as_of=as_of,
+        report_dir=report_dir,
+        gaps=gaps,
+        sync=synced,
+        changes=changes,
+        what_if=what_if,
+        gone=gone,
     )
 
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _report_dir(reports: Path, as_of: date, known_at: datetime | None, what_if: bool) -> Path:
+    """REPORTS/<as_of>/ for the live run; REPORTS/what-if/<as_of>[-known-<moment>]/ else."""
+    if not what_if:
+        return reports / as_of.isoformat()
+    name = as_of.isoformat()
+    if known_at is not None:
+        name += "-known-" + known_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return reports / "what-if" / name
 
 
 def _changes(

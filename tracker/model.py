@@ -22,7 +22,7 @@ COMPARATORS: tuple[Comparator, ...] = (
 )
 Direction = Literal["increase", "decrease"]
 Trend = Literal["compound", "linear"]
-Kind = Literal["number", "milestone"]
+Kind = Literal["number", "milestone", "measure"]  # number: a count or amount; measure: any real
 Qualifier = Literal["more_than", "less_than", "about", "almost"]
 QUALIFIERS: tuple[Qualifier, ...] = ("more_than", "less_than", "about", "almost")
 
@@ -86,6 +86,7 @@ class Indicator:
     report_every_months: int | None = None  # stale when the latest reading is older
     baseline: Baseline | None = None
     ratio_of: tuple[str, str] | None = None  # (numerator, denominator) indicator keys
+    bounds: tuple[float, float] | None = None  # declared [min, max] a reading may take
     targets: tuple[Target, ...] = ()
 
     def name(self, lang: str) -> str:

@@ -81,3 +81,15 @@ def parse_period_end(text: str) -> date:
         return date(year, mo, int(day))
     except ValueError:
         raise ValueError(f'"{text}" is not a real date (check the month and day)') from None
+
+
+def period_start(text: str) -> date:
+    """The first day of the period YYYY, YYYY-MM or YYYY-MM-DD names (parse_period_end
+    has already accepted it): a `2026` reading describes a period that starts on 2026-01-01."""
+    end = parse_period_end(text)
+    s = str(text).strip()
+    if len(s) == 4:
+        return date(end.year, 1, 1)
+    if len(s) == 7:
+        return date(end.year, end.month, 1)
+    return end

@@ -55,6 +55,7 @@ _INDICATOR_KEYS = {
     "report_every",
     "baseline",
     "ratio_of",
+    "bounds",
     "targets",
     "note",
 }
@@ -200,7 +201,12 @@ def _compose(
                 return _Node(out, *pos)
             if isinstance(node, yaml.SequenceNode):
                 return _Node([walk(v) for v in node.value], *pos)
-            return _Node(loader.construct_object(node), *pos)
+            try:
+                return _Node(loader.construct_object(node), *pos)
+            except (ValueError, OverflowError):
+                # a scalar YAML reads as a date that does not exist (2025-02-30): keep the
+                # text, so the checker says where it is and what is wrong (file:line:col)
+                return _Node(node.value, *pos)
 
         tree = walk(root) if root is not None else _Node(None, 1, 1)
     except yaml.MarkedYAMLError as e:
@@ -432,7 +438,21 @@ def _notify(c: _Checker, node: _Node | None) -> Notify:
     hook = c.text(m, "webhook", '"notify"')
     if hook and not re.match(r"^https?://", hook):
         c.bad(m["webhook"], '"webhook" must be an http:// or https:// URL')
-    return Notify(command=c.text(m, "command", '"notify"'), webhook=hook)
+    command = c.text(m, "command", '"notify"')
+    if command is not None:
+        import shlex
+
+        try:
+            words = shlex.split(command)
+        except ValueError as e:
+            c.bad(
+                m["command"],
+                f'notify.command "{command}" cannot be split into words ({e}); check its quotes',
+            )
+        else:
+            if not words:
+                c.bad(m["command"], "notify.command is empty; remove it or fill it")
+    return Notify(command=command, webhook=hook)
 
 
 def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
@@ -450,14 +470,14 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             name_vi = c.text(nm, "vi", f'"name" of {what}') or name_en
         else:
             name_en = name_vi = c.text(m, "name", what) or key
-    kind = c.choice(m, "kind", what, ("number", "milestone"), "number")
+    kind = c.choice(m, "kind", what, ("number", "milestone", "measure"), "number")
     direction = c.choice(m, "direction", what, ("increase", "decrease"), "increase")
     trend = c.choice(m, "trend", what, ("compound", "linear"), "compound")
     unit = c.text(
         m,
         "unit",
         what,
-        required=kind == "number",
+        required=kind != "milestone",
         parent=node,
         default="yes/no" if kind == "milestone" else "",
     )
@@ -470,7 +490,7 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             c.bad(unit_node, str(e))
         if kind == "milestone" and parsed_unit is not None and parsed_unit.kind != "milestone":
             c.bad(unit_node, f'{what} is a milestone: its unit must be "yes/no" (or leave it out)')
-        if kind == "number" and parsed_unit is not None and parsed_unit.kind == "milestone":
+        if kind != "milestone" and parsed_unit is not None and parsed_unit.kind == "milestone":
             c.bad(unit_node, f'{what} has unit "{unit}": add "kind: milestone" for a yes/no goal')
     report_every = None
     if "report_every" in m:
@@ -520,6 +540,7 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                 ratio_of = (num, den)
             if parsed_unit is not None and parsed_unit.kind != "percent":
                 c.bad(m["ratio_of"], f"{what} is a ratio of two counts: its unit must be percent")
+    bounds = _bounds(c, m.get("bounds"), what) if "bounds" in m else None
     targets: list[Target] = []
     if "targets" in m and m["targets"].value is not None:
         tnode = m["targets"]
@@ -553,8 +574,25 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
         report_every_months=report_every,
         baseline=baseline,
         ratio_of=ratio_of,
+        bounds=bounds,
         targets=tuple(sorted(targets, key=lambda t: t.deadline)),
     )
+
+
+def _bounds(c: _Checker, node: _Node | None, what: str) -> tuple[float, float] | None:
+    """`bounds: [min, max]`: the values a reading of this indicator can take (both included)."""
+    if node is None or not isinstance(node.value, list) or len(node.value) != 2:
+        c.bad(node, f'"bounds" of {what} must be a list of two numbers [min, max], e.g. [0, 100]')
+        return None
+    lo, hi = (c.number(n, f'"bounds" of {what}') for n in node.value)
+    if lo is None or hi is None:
+        return None
+    if not lo < hi:
+        c.bad(
+            node, f'"bounds" of {what} must be [min, max] with min below max, not [{lo:g}, {hi:g}]'
+        )
+        return None
+    return (lo, hi)
 
 
 def _goal_value(c: _Checker, node: _Node | None, kind: str, what: str) -> float | None:
