@@ -298,7 +298,8 @@ def add(
         typer.Option(
             "--date",
             help="Day the reading describes: YYYY-MM-DD, "
-            "YYYY-MM or YYYY (a period means its last day).",
+            "YYYY-MM or YYYY (a period means its last day); a split year 2015-16 or "
+            "2015/2016 ends on the programme's split_year_end.",
         ),
     ],
     source: Annotated[str, typer.Option(help="Where the figure comes from.")],
@@ -737,9 +738,7 @@ def history(
         for h in hist.itertuples(index=False)
     ]
     typer.echo(
-        _table(
-            ["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows
-        )
+        _table(["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows)
     )
 
 

@@ -188,12 +188,15 @@ def _run(
     previous = runs.last_run(engine, outcome="success", before_id=run_id)
     changes = _changes(engine, gaps, previous, known_at)
     failed = runs.failures_since_last_success(engine, before_id=run_id)
-    notices = tuple(
-        f"{r.file}: refused, nothing imported from it ({len(r.problems)} problem(s)); "
-        f"first: {r.problems[0]}"
-        for r in synced
-        if not r.ok
-    ) + gone
+    notices = (
+        tuple(
+            f"{r.file}: refused, nothing imported from it ({len(r.problems)} problem(s)); "
+            f"first: {r.problems[0]}"
+            for r in synced
+            if not r.ok
+        )
+        + gone
+    )
     ctx = ReportContext(
         program=program.name,
         region=program.region,
@@ -211,6 +214,7 @@ def _run(
         region_vi=program.region_vi,
         thresholds=program.thresholds,
         indicator_names=tuple((k, i.name_en, i.name_vi) for k, i in program.indicators.items()),
+        method=program.method,
     )
     report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)

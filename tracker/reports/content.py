@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..frames import STATUSES
 from ..notes import Conversion
+from . import compare
 from .context import ReportContext
 from .i18n import (
     COMPARATOR_SYMBOLS,
@@ -60,6 +61,7 @@ class Cells:
     status_text: str
     note: str
     status: str
+    flag: str = ""  # "methods disagree" beside the status of a fragile goal (compare.py)
 
     def as_list(self) -> list[str]:
         return [
@@ -68,7 +70,7 @@ class Cells:
             self.latest,
             self.gap,
             self.needed,
-            self.status_text,
+            " · ".join(t for t in (self.status_text, self.flag) if t),
             self.note,
         ]
 
@@ -145,6 +147,9 @@ def _difference(value: float, row: Row, lang: str) -> str:
 
 def target_text(row: Row, lang: str) -> str:
     value = row["target_value"]
+    words = compare.target_words(row, lang)  # a goal without a number
+    if words:
+        return words
     if _is_milestone(row):
         return text(lang, "done") if value is None or value >= 0.5 else text(lang, "not_done")
     if value is None:
@@ -254,6 +259,7 @@ def cells(row: Row, lang: str) -> Cells:
         status_text=status_name(lang, row["status"]),
         note="; ".join(note_parts(row, lang)),
         status=row["status"],
+        flag=compare.fragile_words(row, lang),
     )
 
 

@@ -86,6 +86,7 @@ class ReportContext:
     failed_runs: tuple[FailedRun, ...] = ()  # failed runs since the last good one
     exchange_rates: tuple[ExchangeRate, ...] = ()  # shown under "Conversions used"
     notices: tuple[str, ...] = ()  # e.g. a reading file refused this run, shown at the top
+    method: str = "statcan"  # the programme's assessment method (model.METHODS)
     program_vi: str = ""  # the programme's / region's names in Vietnamese, "" if not given
     region_vi: str = ""
     thresholds: Thresholds = Thresholds()  # shown under "How to read this report"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import content, svg
+from . import compare, content, svg
 from .context import ReportContext
 from .i18n import text
 from .rows import is_missing, records
@@ -58,6 +58,7 @@ _CSS = """
                       display: inline-block; }
 .gap-report .chips span { margin-right: .4rem; display: inline-block; margin-bottom: .3rem; }
 .gap-report .chips .zero { opacity: .55; }
+.gap-report .flag { color: #9a6700; font-size: .85rem; margin-top: .25rem; }
 .gap-report ul.legend { list-style: none; padding-left: 0; }
 .gap-report ul.legend li { margin-bottom: .3rem; }
 .gap-report figure { margin: 0; }
@@ -100,6 +101,10 @@ def status_badge(status: str, label: str) -> str:
     # The class name comes from a fixed list; anything else gets no colour, not markup.
     css = f"status status-{status}" if status in STATUS_COLOURS else "status"
     return f'<span class="{css}">{escape(label)}</span>'
+
+
+def _flag(flag: str) -> str:
+    return f'<div class="flag">⚠ {escape(flag)}</div>' if flag else ""
 
 
 def _list(items: list[str]) -> str:
@@ -154,7 +159,7 @@ def goal_rows(
     )
     out = (
         f'<tbody class="goal"><tr><td>{escape(c.goal)}</td>{numeric}'
-        f"<td>{status_badge(c.status, c.status_text)}</td>"
+        f"<td>{status_badge(c.status, c.status_text)}{_flag(c.flag)}</td>"
         f'<td class="note">{escape(c.note)}</td></tr>'
     )
     figure = chart_figure(row, readings, ctx, points)
@@ -230,6 +235,11 @@ def render_body(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
         out.append(
             f"<h2>{escape(content.year_heading(year, lang))}</h2>{goal_table(group, readings, ctx)}"
         )
+
+    methods = compare.section(rows, ctx, content.goal_label)
+    if methods is not None:
+        out.append(f"<h2>{escape(methods.heading)}</h2><p>{escape(methods.intro)}</p>")
+        out.append(_list(methods.lines) if methods.lines else "")
 
     out.append(f"<h2>{escape(content.changes_heading(ctx))}</h2>")
     changes = content.change_lines(ctx)

@@ -29,7 +29,7 @@ import pandas as pd
 from . import content
 from .context import ReportContext
 from .html import STATUS_COLOURS
-from .i18n import date_text, is_percent_unit, text, unit_text
+from .i18n import date_text, is_percent_unit, status_name, text, unit_text
 from .rows import is_missing, records
 from .tabular import neutralise
 
@@ -55,6 +55,7 @@ _WORDS = {
         "ratio": "R (pace observed / required)",
         "projected": "Projected at the deadline (unclipped)",
         "status": "Status",
+        "status_by_method": "Status by method",
         "stale": "Stale",
         "note": "Note",
         "source": "Source",
@@ -97,6 +98,7 @@ _WORDS = {
         "ratio": "R (tốc độ đã đạt / tốc độ cần thiết)",
         "projected": "Dự báo đến hạn (chưa cắt)",
         "status": "Trạng thái",
+        "status_by_method": "Trạng thái theo phương pháp",
         "stale": "Đã cũ",
         "note": "Ghi chú",
         "source": "Nguồn",
@@ -237,8 +239,18 @@ _GAP_KEYS = [
 ]  # fmt: skip
 
 
+def _by_method(row: content.Row, lang: str) -> str | None:
+    """A compare run's {method: status} as one cell: "statcan: On track; unsd: …"."""
+    by_method = row.get("status_by_method")
+    if not isinstance(by_method, dict):
+        return None
+    return "; ".join(f"{m}: {status_name(lang, s) if s else '—'}" for m, s in by_method.items())
+
+
 def _gaps_sheet(sheet: Any, rows: list[content.Row], lang: str) -> None:
-    s = _Sheet(sheet, [words(lang, k) for k in _GAP_KEYS])
+    compared = any(isinstance(r.get("status_by_method"), dict) for r in rows)
+    keys = [*_GAP_KEYS[:15], "status_by_method", *_GAP_KEYS[15:]] if compared else _GAP_KEYS
+    s = _Sheet(sheet, [words(lang, k) for k in keys])
     day = _DATE_FORMAT[lang]
     status_col = _GAP_KEYS.index("status") + 1
     for row in rows:
@@ -272,6 +284,7 @@ def _gaps_sheet(sheet: Any, rows: list[content.Row], lang: str) -> None:
             (row["ratio"], "0.00"),
             amount(row["projected_value"]),
             (c.status_text, None),
+            *([(_by_method(row, lang), None)] if compared else []),
             (yes_no, None),
             (c.note, None),
             (

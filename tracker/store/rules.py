@@ -145,11 +145,12 @@ class Rules:
         return ind, None
 
     def _date(self, text: str) -> tuple[date | None, str | None]:
+        split_end = self.program.split_year_end  # 2015-16: a fiscal or school year
         try:
-            end = parse_period_end(text)
+            end = parse_period_end(text, split_year_end=split_end)
         except ValueError as e:
             return None, str(e)
-        start = period_start(text)
+        start = period_start(text, split_year_end=split_end)
         if start > self.today:
             return None, (
                 f'"{text}" starts after today ({self.today.isoformat()}); a reading describes '
