@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.assess import assess
-from tracker.frames import GAP_COLUMNS, READING_COLUMNS, STATUSES
+from tracker.frames import GAP_FRAME_COLUMNS, READING_COLUMNS, STATUSES
 from tracker.model import Baseline, Indicator, Program, Target, Thresholds
 
 REGION = "Quang Ninh"
@@ -347,7 +347,7 @@ def test_order_columns_and_dtypes():
              ind("b", ("b-2025", date(2025, 12, 31), "at_least", 1.0),
                  ("b-2025x", date(2025, 12, 31), "at_most", 9.0)))
     gaps = assess(p, frame(r("a", "2024-01-01", 2.0)), date(2024, 6, 30))
-    assert list(gaps.columns) == GAP_COLUMNS
+    assert list(gaps.columns) == GAP_FRAME_COLUMNS
     assert list(gaps["target"]) == ["a-2025", "b-2025", "b-2025x", "a-2030"]
     assert list(gaps.index) == [0, 1, 2, 3]
     for col in ("deadline", "baseline_date", "latest_date"):
@@ -356,7 +356,7 @@ def test_order_columns_and_dtypes():
     assert gaps["latest_reading_id"].dtype == "Int64"
     assert gaps["note"].map(lambda s: isinstance(s, str)).all()
     empty = assess(prog(), frame(), date(2024, 6, 30))
-    assert list(empty.columns) == GAP_COLUMNS and empty.empty
+    assert list(empty.columns) == GAP_FRAME_COLUMNS and empty.empty
     assert empty.dtypes.equals(gaps.dtypes)
 
 
@@ -401,8 +401,9 @@ def test_scales_to_a_million_readings():
         "indicator": rng.choice(keys, n), "area": rng.choice([REGION, "elsewhere"], n),
         "date": pd.Timestamp("2000-01-01") + pd.to_timedelta(rng.integers(0, 9000, n), "D"),
         "value": rng.uniform(1, 100, n), "raw_value": 0.0, "unit": "u", "qualifier": None,
-        "source": "s", "note": None, "conversion": None, "error": None,
-        "recorded_at": pd.Timestamp("2025-01-01"),
+        "source": "s", "note": None, "conversion": None, "rate": np.nan, "rate_from": None,
+        "rate_to": None, "rate_year": np.nan, "rate_estimate": None, "error": None,
+        "error_code": None, "recorded_at": pd.Timestamp("2025-01-01"),
     })[READING_COLUMNS]
     # How fast is measured in benchmarks/ (benchmarks/run.py), never by a clock in a test.
     gaps = assess(p, rows, date(2024, 6, 30))
@@ -523,7 +524,7 @@ def reference_status(program: Program, rows: pd.DataFrame, as_of: date, target: 
 def test_properties(case):
     program, rows, as_of = case
     gaps = assess(program, rows, as_of)
-    assert list(gaps.columns) == GAP_COLUMNS
+    assert list(gaps.columns) == GAP_FRAME_COLUMNS
     assert len(gaps) == len(program.targets)
     th = program.thresholds
     usable = rows[(rows["area"] == REGION) & rows["value"].notna()]

@@ -202,6 +202,5 @@ def test_improve_under_the_linear_method_falls_back_to_statcan_and_says_so():
     g = row(*improving(method="linear"))
     assert g["status"] == "needs_acceleration"
     assert "method linear has no rule for a goal without a number; judged by statcan" in g["note"]
-    assert "phương pháp linear không có quy tắc cho mục tiêu không có con số" in note_text(
-        g["note"], "vi"
-    )
+    vietnamese = "; ".join(note_text(n, {"unit": g["unit"]}, "vi") for n in g["notes"])
+    assert "phương pháp linear không có quy tắc cho mục tiêu không có con số" in vietnamese

@@ -123,7 +123,9 @@ def readings_frame() -> pd.DataFrame:
     frame = pd.DataFrame(
         [dict(reading_id=i, indicator=ind, area=area, date=d, value=v, raw_value=v,
               unit="u", qualifier=None, source="article", note=None, conversion=None,
-              error=None, recorded_at="2025-07-01 00:00:00")
+              rate=float("nan"), rate_from=None, rate_to=None, rate_year=float("nan"),
+              rate_estimate=None, error=None, error_code=None,
+              recorded_at="2025-07-01 00:00:00")
          for i, ind, area, d, v in rows],
         columns=READING_COLUMNS,
     )
@@ -232,21 +234,22 @@ def test_csv_reads_back_into_pandas_with_dot_decimals(tmp_path: Path) -> None:
 
 def test_xlsx_formula_text_is_inert_and_numbers_stay_numbers(written: Path) -> None:
     book = openpyxl.load_workbook(written / "gap-report.xlsx")
-    assert book.sheetnames == ["gaps", "readings"]
+    assert book.sheetnames == ["gaps", "readings", "about"]
     sheet = book["gaps"]
     header = [c.value for c in sheet[1]]
-    assert header == GAP_COLUMNS
     col = {name: i for i, name in enumerate(header)}
-    rows = {r[col["target"]].value: r for r in sheet.iter_rows(min_row=2)}
+    rows = {r[col["Target id"]].value: r for r in sheet.iter_rows(min_row=2)}
 
-    note = rows["training_2030"][col["note"]]
+    note = rows["training_2030"][col["Note"]]
     assert note.data_type == "s"
     assert note.value == "'=SUM(1)"
-    rate = rows["poor_2025"][col["observed_rate"]]
-    assert rate.data_type == "n" and rate.value == -600
-    deadline = rows["income_2025"][col["deadline"]]
+    source = rows["training_2030"][col["Source"]]
+    assert source.value == "'@source"
+    ratio = rows["poor_2025"][col["R (pace observed / required)"]]
+    assert ratio.data_type == "n" and ratio.value == 2.0
+    deadline = rows["income_2025"][col["Deadline"]]
     assert deadline.is_date and deadline.value == datetime(2025, 12, 31)
-    assert rows["digital_2030"][col["latest_value"]].value is None
+    assert rows["digital_2030"][col["Latest"]].value is None
     assert book["readings"].max_row == 1 + len(readings_frame())
 
 
@@ -255,22 +258,24 @@ def test_xlsx_formula_text_is_inert_and_numbers_stay_numbers(written: Path) -> N
 
 def test_markdown_sections_tables_and_escaping(written: Path) -> None:
     md = (written / "gap-report.md").read_text(encoding="utf-8")
-    assert "## Targets due 2025" in md
-    assert "## Targets due 2030" in md
-    assert md.index("## Targets due 2025") < md.index("## Targets due 2030")
+    assert "## Goals due 2025" in md
+    assert "## Goals due 2030" in md
+    assert md.index("## Goals due 2025") < md.index("## Goals due 2030")
     assert "\\| see annex" in md  # the note's pipe cannot end the table cell
     assert '\\<script>alert("x")\\</script>' in md  # shown as text, never run as HTML
     assert not re.search(r"(?<!\\)<", md)
     assert "| Average rural income (income_2025) | > 100 million VND/person/year | " \
-           "84.14 (2024-12-31) | 15.86 | 18.8%/yr | Needs acceleration |" in md
+           "84.14 (31 Dec 2024) | 15.86 | 18.8%/yr | Needs acceleration |" in md
     assert "8,000–10,000 USD/person/year" in md
-    assert "> 87% (2023-06-30)" in md
+    assert "> 87% (30 Jun 2023)" in md
     assert "| 3 pp | 0.4 pp/yr |" in md  # percent gaps and linear rates: percentage points
     assert "4,634.03 (to stretch: 6,634.03)" in md
-    assert "6 targets: achieved: **2** · on track: **1** · at risk: **1** · " \
-           "off track: **0** · insufficient data: **1** · no data: **1**" in md
+    # the headline says the table's status names, in the table's order
+    assert "6 goals: Achieved: **2** · On track: **1** · Needs acceleration: **1** · " \
+           "Limited progress: **0** · Deteriorating: **0** · Missed (deadline passed): **0** · " \
+           "Insufficient data: **1** · No data: **1**" in md
     assert "First run: there is no earlier report to compare with." in md
-    assert "- Trained rural workers (training_2030): latest reading dated 2023-06-30" in md
+    assert "- Trained rural workers (training_2030): latest reading dated 30 Jun 2023" in md
     assert "Failed runs" not in md
 
 
@@ -284,14 +289,13 @@ def test_markdown_every_table_row_has_the_same_number_of_cells(written: Path) ->
 def test_numbers_follow_the_language() -> None:
     en = render_markdown(gaps_frame(), context(lang="en"))
     vi = render_markdown(gaps_frame(), context(lang="vi"))
-    assert "84.14 (2024-12-31)" in en and "84,14" not in en
-    # (The conversion text is data, quoted as recorded: only formatted numbers change.)
-    assert "84,14 (2024-12-31)" in vi and "84.14 (2024-12-31)" not in vi
-    assert "8.000–10.000 USD/person/year" in vi
+    assert "84.14 (31 Dec 2024)" in en and "84,14" not in en
+    assert "84,14 (31/12/2024)" in vi and "84.14" not in vi
+    assert "8.000–10.000 USD/người/năm" in vi  # units are said in the language too
     assert "18,8%/năm" in vi
-    assert "## Chỉ tiêu đến năm 2025" in vi
+    assert "## Mục tiêu đến năm 2025" in vi
     assert "Cần tăng tốc" in vi and "Chưa có số liệu" in vi
-    assert "2024-12-31" in vi  # dates stay ISO in both languages
+    assert "2024-12-31" not in vi  # dates in the language's style: 31/12/2024
 
 
 def test_markdown_run_notices_changes_failures_and_conversions() -> None:
@@ -311,19 +315,23 @@ def test_markdown_run_notices_changes_failures_and_conversions() -> None:
             ExchangeRate("USD", "VND", 2020, 23208.37, "IMF IFS"),
         ),
     )
-    md = render_markdown(gaps_frame(), ctx)
+    md = render_markdown(gaps_frame(), ctx, converted_readings())
     assert "> **Catch-up run:" in md
-    assert "> **Rebuilt as known at 2025-07-15T12:00:00+00:00:" in md
-    assert "## Changes since the last run (2025-06-01T06:00:00+07:00)" in md
+    # moments on the report's clock (generated_at's zone, +07:00): 12:00 UTC is 19:00
+    assert "> **Rebuilt as known at 19:00, 15 Jul 2025:" in md
+    assert "## Changes since the last run (06:00, 1 Jun 2025)" in md
     assert "- income_2025: status On track → Needs acceleration" in md
     assert "- income_2025: gap 20.5 → 15.86" in md
     assert "- income: retracted reading 71 (2023) (duplicate)" in md
     assert "## Failed runs since the last success" in md
-    assert "2025-06-15T06:00:00+07:00 (slot 2025-06-15T06:00:00+07:00): database is locked" in md
+    assert "06:00, 15 Jun 2025 (slot 06:00, 15 Jun 2025): database is locked" in md
+    # every rate says which readings it converted, base points included
     assert ("- 1 USD = 25,000 VND (2024); source: commercial banks; estimate: replace it "
-            "with the official figure; used by: income_usd_2030") in md
-    assert "- 1 USD = 23,208.37 VND (2020); source: IMF IFS; not used in this report" in md
-    assert "- income_usd_2030: 84.14 million VND at 25,000 VND per USD (VND→USD 2024)" in md
+            "with the official figure; converted:") in md
+    assert ("  - Average rural income (USD), reading of 31 Dec 2024: 84.14 million "
+            "VND/person/year = 3,365.6 USD/person/year at 25,000 VND/USD (2024, estimate)") in md
+    assert ("- 1 USD = 23,208.37 VND (2020); source: IMF IFS; no reading in this report was "
+            "converted with it") in md
 
 
 @given(st.text())
@@ -353,7 +361,7 @@ def test_html_is_escaped_self_contained_and_charted(written: Path) -> None:
     # not the range goal (no readings of income_usd), the milestone or the no-data row.
     assert page.count("<svg") == 3
     assert "12,345.67" not in page  # the other area's reading is not drawn
-    assert 'stroke-dasharray="6 4"' in page  # a projection
+    assert 'stroke-dasharray="7 5"' in page  # a projection
     assert "status-needs_acceleration" in page
 
 
@@ -362,7 +370,7 @@ def test_html_in_vietnamese(tmp_path: Path) -> None:
                  formats=["html"])
     page = (tmp_path / "r" / "gap-report.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in page
-    assert "Chú giải trạng thái" in page and "Đúng tiến độ" in page
+    assert "Cách đọc báo cáo này" in page and "Đúng tiến độ" in page
     assert "84,14" in page
 
 
@@ -462,12 +470,17 @@ def test_context_refuses_naive_time_and_unknown_language() -> None:
         Change("renamed", None, None, None, None)
 
 
-def test_vietnamese_report_says_the_assessment_notes_in_vietnamese() -> None:
-    from tracker.reports.i18n import note_text
-
-    note = "fewer than two points: no trend yet; latest reading is a bound: more than 5400"
-    assert note_text(note, "vi") == (
-        "chưa đủ hai điểm số liệu: chưa tính được xu hướng; "
-        "số liệu mới nhất là giới hạn dưới: hơn 5400"
+def converted_readings() -> pd.DataFrame:
+    """The income_usd readings, converted from million VND with the 2024 rate."""
+    frame = readings_frame()
+    extra = pd.DataFrame(
+        [dict(reading_id=8, indicator="income_usd", area=REGION,
+              date=pd.Timestamp("2024-12-31"), value=3365.6, raw_value=84.14,
+              unit="million VND/person/year", qualifier=None, source="article", note=None,
+              conversion="84.14 million VND/person/year = 3,365.6 USD/person/year at 25,000 "
+              "VND/USD (2024, estimate)", rate=25000.0, rate_from="USD", rate_to="VND",
+              rate_year=2024.0, rate_estimate=True, error=None, error_code=None,
+              recorded_at=pd.Timestamp("2025-07-01"))],
+        columns=READING_COLUMNS,
     )
-    assert note_text(note, "en") == note
+    return pd.concat([frame, extra], ignore_index=True)

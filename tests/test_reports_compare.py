@@ -64,16 +64,18 @@ def test_csv_and_xlsx_flatten_the_methods_into_one_cell(tmp_path: Path):
     sheet = openpyxl.load_workbook(out / "gap-report.xlsx")["gaps"]
     header = [c.value for c in sheet[1]]
     cells = {
-        row[header.index("target")]: row for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("Target id")]: row
+        for row in sheet.iter_rows(min_row=2, values_only=True)
     }
-    assert cells["water@2030"][header.index("status_by_method")] == (
-        "statcan=needs_acceleration; unsd=needs_acceleration; linear=")
+    # the XLSX is for people: the statuses by name, in the report's language
+    assert cells["water@2030"][header.index("Status by method")] == (
+        "statcan: Needs acceleration; unsd: Needs acceleration; linear: —")
 
 
 def test_markdown_and_html_say_keep_improving_and_which_method_says_what(tmp_path: Path):
     md = (write(tmp_path, True) / "gap-report.md").read_text(encoding="utf-8")
     assert (
-        "| Water (water@2030) | keep improving ↑ | 208.12 (2024-01-01) | — | — "
+        "| Water (water@2030) | keep improving ↑ | 208.12 (1 Jan 2024) | — | — "
         "| Needs acceleration |"
     ) in md
     assert "| On track · methods disagree |" in md

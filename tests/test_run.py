@@ -23,6 +23,7 @@ FORMATS = [
     "gap-report.md",
     "gap-report.html",
     "gap-report.xlsx",
+    "gap-report.docx",
 ]
 
 

@@ -23,19 +23,15 @@ import numpy as np
 import pandas as pd
 
 from tracker import methods
-from tracker.frames import GAP_COLUMNS, GAP_FLOAT_COLUMNS
+from tracker.frames import GAP_FLOAT_COLUMNS, GAP_FRAME_COLUMNS
 from tracker.model import METHODS, Program
+from tracker.notes import Note, english
 
 _YEAR = 365.25  # days per year: time is measured between actual dates (DESIGN.md)
 _NS = "datetime64[ns]"
 # "equals" tolerates float noise from unit conversion, nothing more (math.isclose rule)
 _EQUALS_RTOL = 1e-9
-_QUALIFIER_TEXT = {
-    "more_than": "a bound: more than",
-    "less_than": "a bound: less than",
-    "almost": "a bound: almost",
-    "about": "approximate: about",
-}
+_RATE_COLS = ["rate", "rate_from", "rate_to", "rate_year", "rate_estimate"]
 _STR_COLS = [
     "indicator",
     "target",
@@ -51,6 +47,9 @@ _STR_COLS = [
     "latest_qualifier",
     "latest_source",
     "conversion",
+    "latest_raw_unit",
+    "latest_rate_from",
+    "latest_rate_to",
 ]
 
 
@@ -73,9 +72,13 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     usable["n_seen"] = usable.groupby("i_pos", sort=False).cumcount() + 1  # date order
 
     latest = _asof(
-        t, usable, ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
+        t,
+        usable,
+        ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"] + ["pos"],
     )
-    candidate = _asof(t, regional, ["date", "value", "error"])  # errored rows included
+    latest = latest.join(_pick(readings, latest["pos"], ["raw_value", "unit", *_RATE_COLS]))
+    candidate = _asof(t, regional, ["date", "value", "error", "pos"])  # errored rows included
+    candidate = candidate.join(_pick(readings, candidate["pos"], ["error_code", "unit"]))
     # The base reading: the first one, or with `baseline: {date}` the first on or after it.
     base = _asof(t, usable, ["date", "value", "n_seen"], on="base_key", direction="forward")
     newest = usable.loc[usable["date"] <= as_of_ts].groupby("i_pos")["date"].max()
@@ -148,48 +151,32 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     ratio = verdicts[program.method].ratio  # the figure the chosen method compared
 
     bad_candidate = candidate["date"].notna() & candidate["value"].isna()
-    status_note = np.select(
+    status_code = np.select(
         [status != "insufficient_data", ~number, n_points < 2, ~two_points],
-        [
-            "",
-            "milestone not yet reached",
-            "fewer than two points: no trend yet",
-            "latest reading is not after the base point: no trend",
-        ],
-        default="trend could not be computed",
+        ["", "milestone_not_reached", "fewer_than_two_points", "latest_not_after_base"],
+        default="trend_not_computed",
     )
+    status_code = np.where(
+        (status == "deteriorating") & required_zero, "base_on_target", status_code
+    )
+    no_base = (by_date & ~base_on_time & has_latest).to_numpy(bool)
+    notes = _notes(latest, candidate, bad_candidate, fallback, status_code)
+    # issue 12's notes, as codes, in their place before the status note
     notes = [
-        _text(
-            latest["qualifier"].notna(),
-            "latest reading is "
-            + latest["qualifier"].map(_QUALIFIER_TEXT).fillna("qualified:")
-            + " "
-            + yi.map(lambda v: f"{v:.15g}"),
-        ),
-        _text(
-            bad_candidate,
-            "reading of "
-            + candidate["date"].dt.strftime("%Y-%m-%d")
-            + " not assessed: "
-            + candidate["error"].fillna("no value").astype(str),
-        ),
-        _text(fallback, "compound trend impossible with zero or negative values; used linear"),
-        _text(
-            pd.Series(by_date & ~base_on_time & has_latest, index=t.index),
-            "no reading on or after the baseline date "
-            + t["base_date_decl"].dt.strftime("%Y-%m-%d").fillna(""),
-        ),
-        _text(
-            pd.Series(improve & no_rule, index=t.index),
-            f"method {program.method} has no rule for a goal without a number; judged by statcan",
-        ),
-        pd.Series(
-            np.where(
-                (status == "deteriorating") & required_zero,
-                "base already on the target (required rate 0)",
-                status_note,
+        _with(
+            row,
+            (
+                [Note("no_base_reading", (("date", t.at[i, "base_date_decl"].date()),))]
+                if no_base[k]
+                else []
             )
-        ),
+            + (
+                [Note("method_no_rule", (("method", program.method),))]
+                if improve[k] and no_rule[k]
+                else []
+            ),
+        )
+        for k, (i, row) in enumerate(zip(t.index, notes, strict=True))
     ]
 
     # Stale looks at the indicator's newest reading up to as_of, not the row's cut-off:
@@ -221,7 +208,7 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             "projected_value": projected,
             "status": status,
             "stale": stale,
-            "note": _join(notes),
+            "note": [english(n) for n in notes],
             "name_en": t["name_en"],
             "name_vi": t["name_vi"],
             "kind": t["kind"],
@@ -236,9 +223,17 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             "n_points": n_points,
             "status_by_method": _by_method(by_method) if program.compare else None,
             "fragile": methods.disagree(by_method) if program.compare else False,
+            "notes": notes,
+            "latest_raw_value": latest["raw_value"],
+            "latest_raw_unit": latest["unit"],
+            "latest_rate": latest["rate"],
+            "latest_rate_from": latest["rate_from"],
+            "latest_rate_to": latest["rate_to"],
+            "latest_rate_year": latest["rate_year"],
+            "latest_rate_estimate": latest["rate_estimate"],
         }
     )
-    return _typed(out[GAP_COLUMNS])
+    return _typed(out[GAP_FRAME_COLUMNS])
 
 
 def _targets_frame(program: Program) -> pd.DataFrame:
@@ -311,6 +306,9 @@ def _regional(readings: pd.DataFrame, region: str, keys: list[str]) -> pd.DataFr
     r = readings.loc[keep, cols]
     r = r.assign(
         i_pos=i_pos[keep].astype("int64"),
+        # the row's position in `readings`: the few rows picked per target fetch the
+        # rest of their columns from there (_pick), not the whole frame
+        pos=np.flatnonzero(keep).astype("float64"),
         date=pd.to_datetime(r["date"]).astype(_NS),
         value=pd.to_numeric(r["value"], errors="coerce").astype("float64"),
         reading_id=r["reading_id"].astype("Int64"),
@@ -341,6 +339,24 @@ def _asof(
         direction=direction,  # type: ignore[arg-type]
     )
     return merged.set_index("index").sort_index()[cols].rename_axis(None)
+
+
+def _pick(readings: pd.DataFrame, pos: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """`cols` of the readings at positions `pos` (NaN: none), aligned on pos's index.
+
+    A column the caller's frame lacks (an older readings frame) comes back empty."""
+    found = pos.notna().to_numpy()
+    at = pos.to_numpy()[found].astype("int64")
+    out = pd.DataFrame(index=pos.index)
+    for col in cols:
+        values = np.full(len(pos), None, dtype=object)
+        if col in readings.columns:
+            values[found] = readings[col].iloc[at].to_numpy(dtype=object)
+        out[col] = values
+    for col in ("raw_value", "rate", "rate_year"):
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
 
 
 def _lookup(by_key: pd.Series, keys: pd.Series) -> pd.Series:
@@ -420,25 +436,72 @@ def _by_method(by_method: dict[str, np.ndarray]) -> list[dict[str, str | None]]:
     ]
 
 
-def _text(mask: pd.Series, text: pd.Series | str) -> pd.Series:
-    return pd.Series(np.where(mask, text, ""), index=mask.index).fillna("")
+def _with(notes: tuple[Note, ...], extra: list[Note]) -> tuple[Note, ...]:
+    """`extra` notes placed before a row's status note (the last code, if it is one)."""
+    if not extra:
+        return notes
+    status_codes = {
+        "base_on_target", "milestone_not_reached", "fewer_than_two_points",
+        "latest_not_after_base", "trend_not_computed",
+    }  # fmt: skip
+    if notes and notes[-1].code in status_codes:
+        return (*notes[:-1], *extra, notes[-1])
+    return (*notes, *extra)
 
 
-def _join(parts: list[pd.Series]) -> pd.Series:
-    """Join non-empty notes with "; " (a loop over the few note kinds, not over rows)."""
-    out = pd.Series("", index=parts[0].index, dtype=object)
-    for part in parts:
-        part = part.set_axis(out.index).fillna("").astype(object)
-        out = out.where(part == "", out.where(out == "", out + "; ") + part)
+def _notes(
+    latest: pd.DataFrame,
+    candidate: pd.DataFrame,
+    bad_candidate: pd.Series,
+    fallback: pd.Series,
+    status_code: np.ndarray,
+) -> list[tuple[Note, ...]]:
+    """Each row's notes as codes with parameters (notes.py), in the order they are read.
+
+    The conditions are vectorised above; this builds small tuples per *target* (a
+    programme has hundreds, not millions), never per reading.
+    """
+    # plain arrays: pandas' per-cell .at / .loc costs ~0.5 ms a call
+    qualifier, value = latest["qualifier"].to_numpy(object), latest["value"].to_numpy(float)
+    bad = bad_candidate.to_numpy(bool)
+    c_date, c_error = candidate["date"].to_numpy(), candidate["error"].to_numpy(object)
+    c_code, c_unit = candidate["error_code"].to_numpy(object), candidate["unit"].to_numpy(object)
+    falls = np.asarray(fallback, dtype=bool)
+    out: list[tuple[Note, ...]] = []
+    for i in range(len(latest)):
+        row: list[Note] = []
+        if not _missing(qualifier[i]):
+            row.append(Note("qualified_latest", (("qualifier", qualifier[i]), ("value", value[i]))))
+        if bad[i]:
+            params = {
+                "date": pd.Timestamp(c_date[i]).date(),
+                "error": None if _missing(c_error[i]) else str(c_error[i]),
+                "error_code": None if _missing(c_code[i]) else str(c_code[i]),
+                "unit": None if _missing(c_unit[i]) else str(c_unit[i]),
+            }
+            row.append(Note("reading_not_assessed", tuple(params.items())))
+        if falls[i]:
+            row.append(Note("compound_fallback"))
+        if status_code[i]:
+            row.append(Note(str(status_code[i])))
+        out.append(tuple(row))
     return out
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     """Fix dtypes so an empty programme and a full one return the same schema."""
     out = out.astype({c: "float64" for c in GAP_FLOAT_COLUMNS})
+    out = out.astype(
+        {c: "float64" for c in ("latest_raw_value", "latest_rate", "latest_rate_year")}
+    )
     out = out.astype({c: str for c in _STR_COLS})
     for col in ("deadline", "baseline_date", "latest_date"):
         out[col] = out[col].astype(_NS)
+    out["notes"] = out["notes"].astype(object)
     out = out.astype({"status_by_method": object})
     return out.astype(
         {"stale": bool, "latest_reading_id": "Int64", "n_points": "int64", "fragile": bool}

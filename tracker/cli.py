@@ -611,7 +611,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--format",
-            help="Only these formats (repeatable): json, csv, md, html, xlsx. Default: all.",
+            help="Only these formats (repeatable): json, csv, md, html, xlsx, docx. Default: all.",
         ),
     ] = None,
     lang: Annotated[

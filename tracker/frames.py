@@ -22,8 +22,16 @@ READING_COLUMNS = [
     "qualifier",  # str or None: more_than | less_than | about | almost
     "source",  # str
     "note",  # str or None
-    "conversion",  # str or None: how the value was converted (e.g. the exchange rate used)
+    "conversion",  # str or None: how the value was converted (English, from the rate columns)
+    # The declared exchange rate that converted the value (NaN / None without one):
+    # `rate` units of `rate_to` per `rate_from` in `rate_year`; `rate_estimate` as declared.
+    "rate",  # float64
+    "rate_from",  # str or None
+    "rate_to",  # str or None
+    "rate_year",  # float64 (a year), NaN without a rate
+    "rate_estimate",  # object: True / False, None without a rate
     "error",  # str or None: why the value could not be converted
+    "error_code",  # str or None: no_rate | unit | unknown_indicator (what `error` says)
     "recorded_at",  # datetime64[ns]: when this revision was recorded (UTC, naive)
 ]
 
@@ -68,6 +76,20 @@ GAP_EXTRA_COLUMNS = [
 ]
 
 GAP_COLUMNS = GAP_CONTRACT_COLUMNS + GAP_EXTRA_COLUMNS
+
+# Structured details for the human reports, not written to JSON/CSV (the machine
+# contract carries their English text in `note` and `conversion`).
+GAP_DETAIL_COLUMNS = [
+    "notes",  # tuple of notes.Note: what `note` says, as codes with parameters
+    "latest_raw_value",  # float64: the latest reading as recorded
+    "latest_raw_unit",  # str: its unit as written
+    "latest_rate",  # the latest reading's rate columns (frames.READING_COLUMNS)
+    "latest_rate_from",
+    "latest_rate_to",
+    "latest_rate_year",
+    "latest_rate_estimate",
+]
+GAP_FRAME_COLUMNS = GAP_COLUMNS + GAP_DETAIL_COLUMNS  # what assess.assess returns
 
 # The float64 columns of the gaps frame (NaN where a figure cannot be computed).
 GAP_FLOAT_COLUMNS = [

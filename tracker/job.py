@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -28,7 +29,7 @@ from tracker.assess import assess
 from tracker.model import Program
 from tracker.outpaths import check_report_folder, clean_stale_temp
 from tracker.reports import FORMATS, update_latest_pointer, write_report
-from tracker.reports.context import Change, FailedRun, ReportContext
+from tracker.reports.context import Change, FailedRun, ReadingRef, ReportContext
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.store.database import open_store
@@ -237,6 +238,10 @@ def _run(
         failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
         exchange_rates=program.exchange_rates,
         notices=notices,
+        program_vi=program.name_vi,
+        region_vi=program.region_vi,
+        thresholds=program.thresholds,
+        indicator_names=tuple((k, i.name_en, i.name_vi) for k, i in program.indicators.items()),
         method=program.method,
     )
     report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
@@ -256,6 +261,10 @@ def _run(
         what_if=what_if,
         gone=gone,
     )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _report_dir(reports: Path, as_of: date, known_at: datetime | None, what_if: bool) -> Path:
@@ -301,5 +310,12 @@ def _changes(
         what = f"reading {e['id']}: {e['value']:g} {e['unit']} on {e['period_date']}"
         detail = e["source"] if e["event"] != "retracted" else (e["end_reason"] or "")
         before_text = f"reading {e['revision_of']}" if e["event"] == "corrected" else None
-        out.append(Change(kinds[e["event"]], None, e["indicator"], before_text, what, detail))
+        ref = ReadingRef(
+            int(e["id"]),
+            float(e["value"]),
+            str(e["unit"]),
+            _as_date(e["period_date"]),
+            int(e["revision_of"]) if e["event"] == "corrected" and e["revision_of"] else None,
+        )
+        out.append(Change(kinds[e["event"]], None, e["indicator"], before_text, what, detail, ref))
     return tuple(out)

@@ -112,8 +112,8 @@ class Notify:
 
 @dataclass(frozen=True)
 class Program:
-    name: str
-    region: str
+    name: str  # English (or the one language given)
+    region: str  # the region's area key (what a reading's `area` defaults to)
     timezone: str = "UTC"
     schedule: str = "0 6 1 * *"
     lang: str = "en"
@@ -128,6 +128,14 @@ class Program:
     public_read: bool = False  # web: {public_read: true}: reading pages without an account
     source_path: str = "targets.yaml"
     source_sha256: str = ""
+    name_vi: str = ""  # "" when targets.yaml gives the name in one language only
+    region_vi: str = ""
+
+    def display_name(self, lang: str) -> str:
+        return self.name_vi if lang == "vi" and self.name_vi else self.name
+
+    def display_region(self, lang: str) -> str:
+        return self.region_vi if lang == "vi" and self.region_vi else self.region
 
     @property
     def targets(self) -> list[Target]:

@@ -67,6 +67,7 @@ from tracker.cron import latest_fire_time, make_trigger, next_fire_times
 from tracker.model import Program
 from tracker.outpaths import STALE_TEMP_AGE as STALE_TEMP_AGE
 from tracker.outpaths import clean_stale_temp
+from tracker.reports import preload
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.terminal import visible
@@ -491,6 +492,7 @@ def serve(
 ) -> int:
     """Run the scheduler in the foreground until SIGTERM / SIGINT; returns the exit code."""
     notify.check(program.notify)
+    preload()  # the report writers' libraries, now rather than in the first slot
     started = datetime.now(UTC)
     tz = ZoneInfo(program.timezone)
     expr = cron or program.schedule

@@ -339,8 +339,8 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
             c.bad(root, "the targets file is empty; it needs program, region and indicators")
         raise TargetsFileError(c.problems)
 
-    name = c.text(top, "program", "the targets file", required=True, parent=root) or ""
-    region = c.text(top, "region", "the targets file", required=True, parent=root) or ""
+    name, name_vi = _bilingual(c, top, "program", root)
+    region, region_vi = _bilingual(c, top, "region", root)
     tz = c.text(top, "timezone", "the targets file", default="UTC") or "UTC"
     _check_timezone(c, top.get("timezone"), tz)
     schedule = c.text(top, "schedule", "the targets file", default="0 6 1 * *") or "0 6 1 * *"
@@ -378,6 +378,8 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
     return Program(
         name=name,
         region=region,
+        name_vi=name_vi,
+        region_vi=region_vi,
         timezone=tz,
         schedule=schedule,
         lang=lang,
@@ -392,6 +394,16 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
         public_read=public_read,
         source_path=file,
     )
+
+
+def _bilingual(c: _Checker, top: dict[str, _Node], key: str, root: _Node) -> tuple[str, str]:
+    """`key: text` or `key: {en: ..., vi: ...}` -> (English or plain text, Vietnamese or "")."""
+    node = top.get(key)
+    if node is not None and isinstance(node.value, dict):
+        m = c.mapping(node, f'"{key}"', {"en", "vi"}) or {}
+        en = c.text(m, "en", f'"{key}"', required=True, parent=node) or ""
+        return en, c.text(m, "vi", f'"{key}"') or ""
+    return c.text(top, key, "the targets file", required=True, parent=root) or "", ""
 
 
 def _check_timezone(c: _Checker, node: _Node | None, tz: str) -> None:

@@ -8,7 +8,9 @@
     update_latest_pointer(reports_dir, reports_dir / as_of.isoformat())
 
 `gaps` has the columns of frames.GAP_COLUMNS (from assess.assess); `readings` those
-of frames.READING_COLUMNS (used for the HTML charts and the XLSX "readings" sheet).
+of frames.READING_COLUMNS (used for the HTML charts, the conversions used and the
+XLSX "readings" sheet). JSON and CSV are the machine contract; Markdown, HTML, XLSX and
+DOCX are for people, in `ctx.lang` (content.py says what they say).
 
 A report folder is all or nothing: the files are built in a hidden sibling folder,
 flushed to disk, and only then swapped in place of `out_dir`. A crash at any moment
@@ -29,23 +31,27 @@ import pandas as pd
 
 from tracker.outpaths import check_report_folder
 
-from .context import Change, FailedRun, ReportContext
+from .context import Change, FailedRun, ReadingRef, ReportContext
 from .html import write_html
 from .markdown import write_markdown
 from .rows import check_gaps
-from .tabular import write_csv, write_json, write_xlsx
+from .tabular import write_csv, write_json
+from .word import write_docx
+from .xlsx import write_xlsx
 
 __all__ = [
     "FORMATS",
+    "preload",
     "WRITERS",
     "Change",
     "FailedRun",
+    "ReadingRef",
     "ReportContext",
     "update_latest_pointer",
     "write_report",
 ]
 
-FORMATS = ("json", "csv", "md", "html", "xlsx")
+FORMATS = ("json", "csv", "md", "html", "xlsx", "docx")
 
 Writer = Callable[[pd.DataFrame, pd.DataFrame, ReportContext, Path], None]
 # format -> writer; write_report looks writers up here at call time.
@@ -55,9 +61,20 @@ WRITERS: dict[str, Writer] = {
     "md": write_markdown,
     "html": write_html,
     "xlsx": write_xlsx,
+    "docx": write_docx,
 }
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
+
+
+def preload() -> None:
+    """Import the libraries the XLSX and DOCX writers load lazily (openpyxl, python-docx).
+
+    A one-shot `tracker run` pays for them only when it writes those formats; a
+    long-running process (the scheduler, a web server) calls this once at start so
+    that its first report is not late by a second of imports."""
+    import docx  # noqa: F401
+    import openpyxl  # noqa: F401
 
 
 def file_name(fmt: str) -> str:

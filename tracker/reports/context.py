@@ -3,7 +3,7 @@
 The caller (the job behind `tracker run` and the scheduler) builds one of these:
 
     ctx = ReportContext(
-        program="Quảng Ninh NTM", region="Quảng Ninh",
+        program="Quảng Ninh NTM", region="Quảng Ninh", program_vi="NTM Quảng Ninh",
         as_of=date(2025, 6, 30),
         generated_at=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")),
         lang="vi",
@@ -20,10 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..model import ExchangeRate
+from ..model import ExchangeRate, Thresholds
 
 CHANGE_KINDS = ("status", "gap", "new_reading", "corrected_reading", "retracted_reading")
 LANGS = ("en", "vi")
+
+
+@dataclass(frozen=True)
+class ReadingRef:
+    """The reading a change is about: its id, value, unit as written and period date."""
+
+    id: int
+    value: float
+    unit: str
+    period: date
+    revision_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class Change:
     before: str | None
     after: str | None
     detail: str = ""
+    # A reading event, as data, so each report can say it in its own language
+    # (`before` / `after` keep the English text for gap-report.json).
+    reading: ReadingRef | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CHANGE_KINDS:
@@ -73,6 +87,26 @@ class ReportContext:
     exchange_rates: tuple[ExchangeRate, ...] = ()  # shown under "Conversions used"
     notices: tuple[str, ...] = ()  # e.g. a reading file refused this run, shown at the top
     method: str = "statcan"  # the programme's assessment method (model.METHODS)
+    program_vi: str = ""  # the programme's / region's names in Vietnamese, "" if not given
+    region_vi: str = ""
+    thresholds: Thresholds = Thresholds()  # shown under "How to read this report"
+    # (key, English name, Vietnamese name) of every indicator: changes name indicators
+    # that have no goal in the table too
+    indicator_names: tuple[tuple[str, str, str], ...] = ()
+
+    def indicator_name(self, key: str) -> str:
+        for k, en, vi in self.indicator_names:
+            if k == key:
+                return (vi or en) if self.lang == "vi" else (en or vi)
+        return key
+
+    def program_name(self) -> str:
+        """The programme's name in the report's language (JSON keeps `program`)."""
+        return self.program_vi if self.lang == "vi" and self.program_vi else self.program
+
+    def region_name(self) -> str:
+        """The region's name in the report's language (`region` stays the area key)."""
+        return self.region_vi if self.lang == "vi" and self.region_vi else self.region
 
     def __post_init__(self) -> None:
         # A naive timestamp would make gap-report.json ambiguous across time zones.

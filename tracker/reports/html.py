@@ -1,12 +1,21 @@
 """gap-report.html: one self-contained page (inline CSS and SVG, no script, no URL).
 
-    page = render_html(gaps, readings, ctx)      # str
+Built from reusable pieces, so the web page (`tracker serve`) shows the same content in
+the same words without copying any of it:
+
+    render_html(gaps, readings, ctx)     # the whole standalone document (str)
+    render_body(gaps, readings, ctx)     # the report as an HTML fragment: <div class="gap-report">
+    goal_table(rows, readings, ctx)      # one deadline's table, each goal row with its chart
+    goal_rows(row, readings, ctx)        # one goal: <tbody> with its row and its chart
+    chart_figure(row, readings, ctx)     # one goal's titled chart (<figure>), "" without one
+    points_by_indicator(readings, region)  # the charts' points, computed once per page
+    STYLESHEET                           # the CSS the fragments need (screen and A4 print)
     write_html(gaps, readings, ctx, path)
 
-Same sections as the Markdown report, plus a status colour legend and, per year, a
-chart for each numeric target that has readings (svg.chart). It must open offline
-from a USB stick years from now, so nothing is fetched: no fonts, styles or scripts
-from elsewhere. Every piece of data passes through html.escape.
+`rows` are `rows.records(gaps)`. It must open offline from a USB stick years from now,
+so nothing is fetched: no fonts, styles or scripts from elsewhere. Every piece of data
+passes through html.escape. Printed (A4), each goal's row stays with its chart, table
+headers repeat on every page and nothing is cut.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import pandas as pd
 
 from . import compare, content, svg
 from .context import ReportContext
-from .i18n import STATUS_MEANINGS, STATUS_NAMES, iso_date, iso_moment, text
+from .i18n import text
 from .rows import is_missing, records
 
 # (background, text) per status: green for good, amber/orange at risk, red off track.
@@ -32,47 +41,63 @@ STATUS_COLOURS = {
     "insufficient_data": ("#8c959f", "#ffffff"),
     "no_data": ("#d0d7de", "#24292f"),
 }
-_GROUP_STATUS = {
-    "achieved": "achieved",
-    "on_track": "on_track",
-    "at_risk": "needs_acceleration",
-    "off_track": "deteriorating",
-    "insufficient": "insufficient_data",
-    "no_data": "no_data",
-}
 
 _CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;
-       padding: 0 1rem; color: #24292f; line-height: 1.45; }
-h1 { margin-bottom: .2rem; } .meta { color: #57606a; margin-top: 0; }
-.notice { border-left: 4px solid #d4a72c; background: #fff8c5; padding: .5rem 1rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; font-size: .92rem; }
-th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left;
-         vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { min-width: 6rem; }
-td:last-child { min-width: 14rem; overflow-wrap: anywhere; }
-.status { border-radius: 1rem; padding: .1rem .6rem; white-space: nowrap;
-          display: inline-block; }
-.chips span { margin-right: .6rem; }
-.flag { color: #9a6700; font-size: .85rem; margin-top: .25rem; }
-ul.legend { list-style: none; padding-left: 0; }
-figure { margin: 1rem 0 2rem; } figcaption { font-weight: 600; }
-figure svg { max-width: 100%; height: auto; }
-.key span { margin-right: 1rem; white-space: nowrap; }
-.key i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle;
-         border-top: 2px solid; margin-right: .3rem; }
+.gap-report { font-family: system-ui, sans-serif; color: #24292f; line-height: 1.45; }
+.gap-report h1 { margin-bottom: .2rem; } .gap-report .meta { color: #57606a; margin-top: 0; }
+.gap-report .notice { border-left: 4px solid #d4a72c; background: #fff8c5; padding: .5rem 1rem; }
+.gap-report table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem;
+                    font-size: .92rem; }
+.gap-report th, .gap-report td { border: 1px solid #d0d7de; padding: .35rem .5rem;
+                                 text-align: left; vertical-align: top; }
+.gap-report th { background: #f6f8fa; }
+.gap-report td.num { min-width: 6rem; }
+.gap-report td.note { min-width: 14rem; overflow-wrap: anywhere; }
+.gap-report tr.chart td { border-top: none; padding: .2rem .5rem 1rem; }
+.gap-report .status { border-radius: 1rem; padding: .1rem .6rem; white-space: nowrap;
+                      display: inline-block; }
+.gap-report .chips span { margin-right: .4rem; display: inline-block; margin-bottom: .3rem; }
+.gap-report .chips .zero { opacity: .55; }
+.gap-report .flag { color: #9a6700; font-size: .85rem; margin-top: .25rem; }
+.gap-report ul.legend { list-style: none; padding-left: 0; }
+.gap-report ul.legend li { margin-bottom: .3rem; }
+.gap-report figure { margin: 0; }
+.gap-report figcaption { font-weight: 600; margin-bottom: .2rem; }
+.gap-report figure svg { max-width: 100%; height: auto; }
+.gap-report .key span { margin-right: 1rem; white-space: nowrap; }
+.gap-report .key i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle;
+                     border-top: 2px solid; margin-right: .3rem; }
+.gap-report .key i.dot { width: .6rem; height: .6rem; border: none; border-radius: 50%; }
+.gap-report .key i.square { width: .55rem; height: .55rem; border: 2px solid; }
+.gap-report .key i.band { height: .7rem; border: none; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; }
+  .gap-report { font-size: 10pt; }
+  .gap-report table { font-size: 9pt; }
+  .gap-report thead { display: table-header-group; }
+  .gap-report tbody.goal, .gap-report figure, .gap-report tr { break-inside: avoid;
+                                                               page-break-inside: avoid; }
+  .gap-report h2, .gap-report h3 { break-after: avoid; page-break-after: avoid; }
+  .gap-report figure svg { width: 100%; max-width: 165mm; }
+  .gap-report .status, .gap-report .key i, .gap-report svg { print-color-adjust: exact;
+                                                            -webkit-print-color-adjust: exact; }
+}
 """
 
 
 def _status_css() -> str:
     return "\n".join(
-        f".status-{s} {{ background: {bg}; color: {fg}; }}"
+        f".gap-report .status-{s} {{ background: {bg}; color: {fg}; }}"
         for s, (bg, fg) in STATUS_COLOURS.items()
     )
 
 
-def _badge(status: str, label: str) -> str:
+STYLESHEET = _CSS + _status_css() + "\n"
+_PAGE_CSS = "body { margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }\n"
+
+
+def status_badge(status: str, label: str) -> str:
     # The class name comes from a fixed list; anything else gets no colour, not markup.
     css = f"status status-{status}" if status in STATUS_COLOURS else "status"
     return f'<span class="{css}">{escape(label)}</span>'
@@ -86,91 +111,130 @@ def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
-def _table(rows: list[content.Row], lang: str) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in content.column_headers(lang))
-    body = []
-    for row in rows:
-        c = content.cells(row, lang)
-        numeric = "".join(
-            f'<td class="num">{escape(v)}</td>' for v in (c.target, c.latest, c.gap, c.needed)
-        )
-        body.append(
-            f"<tr><td>{escape(c.goal)}</td>{numeric}"
-            f"<td>{_badge(c.status, c.status_text)}{_flag(c.flag)}</td>"
-            f"<td>{escape(c.note)}</td></tr>"
-        )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _points(readings: pd.DataFrame, indicator: str, region: str) -> list[svg.Point]:
-    """The indicator's convertible readings in the report's region, oldest first."""
+def points_by_indicator(readings: pd.DataFrame, region: str) -> dict[str, list[svg.Point]]:
+    """Each indicator's convertible readings in the report's region, oldest first
+    (one pass over the readings for all the charts of a report)."""
     needed = {"indicator", "area", "date", "value"}
     if readings.empty or not needed <= set(readings.columns):
-        return []
-    mine = readings[(readings["indicator"] == indicator) & (readings["area"] == region)]
-    mine = mine[mine["value"].notna() & mine["date"].notna()].sort_values("date", kind="stable")
-    return [(d, float(v)) for d, v in zip(mine["date"], mine["value"], strict=True)]
+        return {}
+    mine = readings[
+        (readings["area"] == region) & readings["value"].notna() & readings["date"].notna()
+    ].sort_values("date", kind="stable")
+    out: dict[str, list[svg.Point]] = {}
+    for key, d, v in zip(mine["indicator"], mine["date"], mine["value"], strict=True):
+        out.setdefault(key, []).append((d, float(v)))
+    return out
 
 
-def _charts(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
-    figures = []
-    for row in rows:
-        if row["kind"] == "milestone" or is_missing(row["indicator"]):
-            continue
-        label = content.goal_label(row, ctx.lang)
-        points = _points(readings, row["indicator"], ctx.region)
-        drawing = svg.chart(row, points, ctx.lang, title=label)
-        if drawing:
-            figures.append(f"<figure>{drawing}<figcaption>{escape(label)}</figcaption></figure>")
-    return "".join(figures)
+def chart_figure(
+    row: content.Row,
+    readings: pd.DataFrame,
+    ctx: ReportContext,
+    points: dict[str, list[svg.Point]] | None = None,
+) -> str:
+    """One goal's chart, titled above, as a <figure>; "" for a milestone or no reading.
+
+    `points`: `points_by_indicator(readings, ctx.region)`, when drawing many goals."""
+    if row["kind"] == "milestone" or is_missing(row["indicator"]):
+        return ""
+    label = content.goal_label(row, ctx.lang)
+    if points is None:
+        points = points_by_indicator(readings, ctx.region)
+    drawing = svg.chart(row, points.get(row["indicator"], []), ctx.lang, title=label)
+    if not drawing:
+        return ""
+    return f"<figure><figcaption>{escape(label)}</figcaption>{drawing}</figure>"
 
 
-def _chart_key(lang: str) -> str:
+def goal_rows(
+    row: content.Row,
+    readings: pd.DataFrame,
+    ctx: ReportContext,
+    points: dict[str, list[svg.Point]] | None = None,
+) -> str:
+    """One goal as a <tbody>: its table row, then its chart directly under it."""
+    c = content.cells(row, ctx.lang)
+    numeric = "".join(
+        f'<td class="num">{escape(v)}</td>' for v in (c.target, c.latest, c.gap, c.needed)
+    )
+    out = (
+        f'<tbody class="goal"><tr><td>{escape(c.goal)}</td>{numeric}'
+        f"<td>{status_badge(c.status, c.status_text)}{_flag(c.flag)}</td>"
+        f'<td class="note">{escape(c.note)}</td></tr>'
+    )
+    figure = chart_figure(row, readings, ctx, points)
+    if figure:
+        out += f'<tr class="chart"><td colspan="{len(content.COLUMNS)}">{figure}</td></tr>'
+    return out + "</tbody>"
+
+
+def goal_table(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in content.column_headers(ctx.lang))
+    points = points_by_indicator(readings, ctx.region)
+    body = "".join(goal_rows(row, readings, ctx, points) for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead>{body}</table>"
+
+
+def chart_key(lang: str) -> str:
     keys = [
-        ("readings", "chart_readings", "solid"),
-        ("required", "chart_required", "solid"),
-        ("projection", "chart_projection", "dashed"),
-        ("target", "chart_target", "solid"),
+        ('class="dot" style="background: {c}"', "readings", "chart_readings"),
+        ('class="square" style="border-color: {c}"', "base", "chart_base"),
+        ('style="border-top-color: {c}"', "target", "chart_target"),
+        ('class="band" style="background: {c}; opacity: .25"', "target", "chart_stretch"),
+        ('style="border-top-color: {c}"', "required", "chart_required"),
+        (
+            'style="border-top-color: {c}; border-top-style: dashed"',
+            "projection",
+            "chart_projection",
+        ),
     ]
     spans = "".join(
-        f'<span><i style="border-top-color: {svg.COLOURS[k]}; border-top-style: {style}"></i>'
-        f"{escape(text(lang, label))}</span>"
-        for k, label, style in keys
+        f"<span><i {attrs.format(c=svg.COLOURS[colour])}></i>{escape(text(lang, label))}</span>"
+        for attrs, colour, label in keys
     )
     return f'<p class="key">{spans}</p>'
 
 
-def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) -> str:
+def headline_chips(rows: list[content.Row], lang: str) -> str:
+    """The headline counts: the table's status names, order and colours."""
+    chips = "".join(
+        f'<span class="{"zero" if n == 0 else ""}">{status_badge(s, f"{label}: {n}")}</span>'
+        for s, label, n in content.headline(rows, lang)
+    )
+    return f'<p class="chips">{chips}</p>'
+
+
+def how_to_read_section(ctx: ReportContext) -> str:
+    h = content.how_to_read(ctx)
+    statuses = "".join(
+        f"<li>{status_badge(s, name)} {escape(meaning)}</li>" for s, name, meaning in h.statuses
+    )
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in h.paragraphs)
+    return (
+        f'<h2 id="how-to-read">{escape(h.heading)}</h2><p>{escape(h.status_intro)}</p>'
+        f'<ul class="legend">{statuses}</ul>{paragraphs}'
+    )
+
+
+def render_body(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) -> str:
+    """The report as an HTML fragment (no <html>, <head> or <style>): see STYLESHEET."""
     lang = ctx.lang
     rows = records(gaps)
-    title = f"{text(lang, 'title')}: {ctx.program}"
-    meta = (
-        f"{text(lang, 'region')}: {ctx.region} · {text(lang, 'as_of')}: "
-        f"{iso_date(ctx.as_of)} · {text(lang, 'generated')}: {iso_moment(ctx.generated_at)}"
-    )
     out = [
-        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>\n<style>{_CSS}{_status_css()}\n</style>\n</head>\n<body>",
-        f'<h1>{escape(title)}</h1>\n<p class="meta">{escape(meta)}</p>',
+        '<div class="gap-report">',
+        f"<h1>{escape(content.title(ctx))}</h1>",
+        f'<p class="meta">{escape(content.meta_line(ctx))}</p>',
     ]
     out += [f'<p class="notice">{escape(n)}</p>' for n in content.notices(ctx)]
-
-    chips = "".join(
-        f"<span>{_badge(_GROUP_STATUS[key], f'{label}: {n}')}</span>"
-        for key, label, n in content.headline(rows, lang)
-    )
     out.append(
         f"<h2>{escape(text(lang, 'headline'))}</h2>"
-        f"<p>{escape(text(lang, 'n_targets', n=len(rows)))}</p>"
-        f'<p class="chips">{chips}</p>'
+        f"<p>{escape(text(lang, 'n_targets', n=len(rows)))}</p>{headline_chips(rows, lang)}"
+        f"{chart_key(lang)}"
     )
-
     for year, group in content.by_deadline_year(rows):
-        out.append(f"<h2>{escape(content.year_heading(year, lang))}</h2>{_table(group, lang)}")
-        charts = _charts(group, readings, ctx)
-        if charts:
-            out.append(f"<h3>{escape(text(lang, 'charts'))}</h3>{_chart_key(lang)}{charts}")
+        out.append(
+            f"<h2>{escape(content.year_heading(year, lang))}</h2>{goal_table(group, readings, ctx)}"
+        )
 
     methods = compare.section(rows, ctx, content.goal_label)
     if methods is not None:
@@ -193,31 +257,36 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
         f"<h2>{escape(text(lang, 'stale'))}</h2>"
         + (_list(stale) if stale else f"<p>{escape(text(lang, 'no_stale'))}</p>")
     )
-
-    out.append(_conversions(rows, ctx))
-
-    legend = "".join(
-        f"<li>{_badge(s, STATUS_NAMES[lang][s])} {escape(meaning)}</li>"
-        for s, meaning in STATUS_MEANINGS[lang].items()
-    )
-    out.append(f'<h2>{escape(text(lang, "legend"))}</h2><ul class="legend">{legend}</ul>')
-    out.append("</body>\n</html>\n")
+    out.append(conversions_section(rows, readings, ctx))
+    out.append(how_to_read_section(ctx))
+    out.append("</div>")
     return "\n".join(out)
 
 
-def _conversions(rows: list[content.Row], ctx: ReportContext) -> str:
+def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) -> str:
+    """The standalone document: render_body in a page with its STYLESHEET inline."""
+    return "\n".join(
+        [
+            f'<!DOCTYPE html>\n<html lang="{escape(ctx.lang)}">\n<head>\n<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(content.title(ctx))}</title>",
+            f"<style>{_PAGE_CSS}{STYLESHEET}</style>\n</head>\n<body>",
+            render_body(gaps, readings, ctx),
+            "</body>\n</html>\n",
+        ]
+    )
+
+
+def conversions_section(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
     lang = ctx.lang
     out = f"<h2>{escape(text(lang, 'conversions'))}</h2>"
-    rates = content.rate_lines(rows, ctx)
-    conversions = content.conversion_lines(rows)
-    if not rates and not conversions:
+    rates = content.rate_lines(rows, readings, ctx)
+    if not rates:
         return out + f"<p>{escape(text(lang, 'no_conversions'))}</p>"
-    if rates:
-        out += _list(rates)
-    if conversions:
-        out += f"<h3>{escape(text(lang, 'conversion_texts'))}</h3>"
-        out += _list([f"{', '.join(targets)}: {conv}" for conv, targets in conversions])
-    return out
+    items = "".join(
+        f"<li>{escape(r.text)}{_list(list(r.converted)) if r.converted else ''}</li>" for r in rates
+    )
+    return out + f"<ul>{items}</ul>"
 
 
 def write_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, path: Path) -> None:

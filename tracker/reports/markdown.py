@@ -1,11 +1,11 @@
 """gap-report.md: the report as GitHub-flavoured Markdown, meant to be read in git.
 
-    md = render_markdown(gaps, ctx)            # str
+    md = render_markdown(gaps, ctx, readings)  # str
     write_markdown(gaps, readings, ctx, path)  # the same, to a file
 
 Sections: title and notices, headline counts, one table per deadline year, changes
-since the last run, failed runs, stale readings, conversions used, status legend.
-Numbers follow `ctx.lang` (84.14 / 84,14); dates are ISO.
+since the last run, failed runs, stale readings, conversions used, how to read it.
+Words, numbers, units and dates follow `ctx.lang` (content.py says them).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import compare, content
 from .context import ReportContext
-from .i18n import STATUS_MEANINGS, iso_date, iso_moment, status_name, text
+from .i18n import text
 from .rows import records
 
 # Characters that would end a table cell, start a link, emphasis, code or raw HTML.
@@ -41,17 +41,13 @@ def _bullets(items: list[str]) -> list[str]:
     return ["- " + _MD_LINE_START.sub(r"\\\1", escape(item)) for item in items]
 
 
-def render_markdown(gaps: pd.DataFrame, ctx: ReportContext) -> str:
+def render_markdown(
+    gaps: pd.DataFrame, ctx: ReportContext, readings: pd.DataFrame | None = None
+) -> str:
     lang = ctx.lang
     rows = records(gaps)
-    out = [
-        f"# {escape(text(lang, 'title'))}: {escape(ctx.program)}",
-        "",
-        f"{escape(text(lang, 'region'))}: {escape(ctx.region)} · "
-        f"{escape(text(lang, 'as_of'))}: {iso_date(ctx.as_of)} · "
-        f"{escape(text(lang, 'generated'))}: {iso_moment(ctx.generated_at)}",
-        "",
-    ]
+    readings = readings if readings is not None else pd.DataFrame()
+    out = [f"# {escape(content.title(ctx))}", "", escape(content.meta_line(ctx)), ""]
     for notice in content.notices(ctx):
         out += [f"> **{escape(notice)}**", ""]
 
@@ -90,32 +86,29 @@ def render_markdown(gaps: pd.DataFrame, ctx: ReportContext) -> str:
     out += _bullets(content.stale_lines(rows, lang)) or [escape(text(lang, "no_stale"))]
     out.append("")
 
-    out += _conversions(rows, ctx)
+    out += _conversions(rows, readings, ctx)
 
-    out += [f"## {escape(text(lang, 'legend'))}", ""]
-    out += _bullets(
-        [f"{status_name(lang, s)}: {meaning}" for s, meaning in STATUS_MEANINGS[lang].items()]
-    )
+    h = content.how_to_read(ctx)
+    out += [f"## {escape(h.heading)}", "", escape(h.status_intro), ""]
+    out += _bullets([f"{name}: {meaning}" for _, name, meaning in h.statuses])
+    for paragraph in h.paragraphs:
+        out += ["", escape(paragraph)]
     return "\n".join(out) + "\n"
 
 
-def _conversions(rows: list[content.Row], ctx: ReportContext) -> list[str]:
+def _conversions(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> list[str]:
     lang = ctx.lang
     out = [f"## {escape(text(lang, 'conversions'))}", ""]
-    rates = content.rate_lines(rows, ctx)
-    conversions = content.conversion_lines(rows)
-    if not rates and not conversions:
+    rates = content.rate_lines(rows, readings, ctx)
+    if not rates:
         return out + [escape(text(lang, "no_conversions")), ""]
-    out += _bullets(rates)
-    if conversions:
-        if rates:
-            out.append("")
-        out += [f"**{escape(text(lang, 'conversion_texts'))}**", ""]
-        out += _bullets([f"{', '.join(targets)}: {conv}" for conv, targets in conversions])
+    for r in rates:
+        out += _bullets([r.text])
+        out += ["  " + line for line in _bullets(list(r.converted))]
     return out + [""]
 
 
 def write_markdown(
     gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, path: Path
 ) -> None:
-    path.write_text(render_markdown(gaps, ctx), encoding="utf-8")
+    path.write_text(render_markdown(gaps, ctx, readings), encoding="utf-8")

@@ -1,7 +1,7 @@
 """The gaps frame as plain Python rows, the one shape every writer starts from.
 
     check_gaps(gaps)                 # ValueError if a contract column is missing
-    for row in records(gaps):        # dicts keyed by frames.GAP_COLUMNS, in that order
+    for row in records(gaps):        # dicts keyed by frames.GAP_FRAME_COLUMNS, in that order
         row["latest_value"]          # float, or None for NaN
         row["deadline"]              # pandas Timestamp, or None for NaT
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frames import GAP_COLUMNS, GAP_CONTRACT_COLUMNS
+from ..frames import GAP_COLUMNS, GAP_CONTRACT_COLUMNS, GAP_FRAME_COLUMNS
 
 DATE_COLUMNS = ("deadline", "baseline_date", "latest_date")
 
@@ -43,8 +43,11 @@ def is_missing(value: Any) -> bool:
 
 
 def records(gaps: pd.DataFrame) -> list[dict[str, Any]]:
-    """One dict per target, keys = GAP_COLUMNS (extras absent from the frame are None)."""
-    frame = gaps.reindex(columns=GAP_COLUMNS)
+    """One dict per target, keys = GAP_FRAME_COLUMNS (columns absent from the frame are None).
+
+    The detail columns (frames.GAP_DETAIL_COLUMNS: note codes, conversion columns) are
+    for the human reports; `plain_records` (JSON, CSV) leaves them out."""
+    frame = gaps.reindex(columns=GAP_FRAME_COLUMNS)
     return [
         {key: (None if is_missing(value) else value) for key, value in row.items()}
         for row in frame.to_dict("records")
@@ -71,6 +74,6 @@ def plain(value: Any) -> Any:
 
 
 def plain_records(gaps: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    """`records`, with every value made JSON-ready by `plain`."""
+    """`records` restricted to GAP_COLUMNS, every value made JSON-ready by `plain`."""
     for row in records(gaps):
-        yield {key: plain(value) for key, value in row.items()}
+        yield {key: plain(row[key]) for key in GAP_COLUMNS}

@@ -1,32 +1,31 @@
-"""The machine formats: gap-report.json, gap-report.csv and gap-report.xlsx.
+"""The machine formats: gap-report.json and gap-report.csv (the XLSX is for people: xlsx.py).
 
     write_json(gaps, readings, ctx, path)
     write_csv(gaps, readings, ctx, path)
-    write_xlsx(gaps, readings, ctx, path)   # sheets "gaps" and "readings"
 
-These are read by scripts and spreadsheets, so they ignore `ctx.lang`: dot decimals,
-ISO dates, status keys ("on_track") rather than translated names. Columns are the
-public contract (frames.GAP_CONTRACT_COLUMNS) first, then frames.GAP_EXTRA_COLUMNS.
+These are read by scripts, so they ignore `ctx.lang`: dot decimals, ISO dates, status
+keys ("on_track") rather than translated names, and the English `note` / `conversion`
+texts (notes.py builds them from the assessment's codes). Columns are the public
+contract (frames.GAP_CONTRACT_COLUMNS) first, then frames.GAP_EXTRA_COLUMNS.
 
 Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
-is written with a leading apostrophe in CSV and XLSX; numbers are left alone, so a
-negative gap stays a number.
+is written with a leading apostrophe in CSV (and the XLSX); numbers are left alone, so
+a negative gap stays a number.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..frames import GAP_COLUMNS, READING_COLUMNS
+from ..frames import GAP_COLUMNS
 from .context import ReportContext
 from .i18n import iso_date, iso_moment
-from .rows import is_missing, plain, plain_records, records
+from .rows import plain, plain_records, records
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Present only when the run compared methods (assessment: {compare: true}).
@@ -110,62 +109,3 @@ def write_csv(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, pa
         out.writerow(GAP_COLUMNS)
         for row in records(gaps):
             out.writerow([_csv_cell(row[c]) for c in GAP_COLUMNS])
-
-
-def _xlsx_value(value: Any) -> tuple[Any, str | None]:
-    """(cell value, number format) for openpyxl; strings come back neutralised."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = _flat(value)
-    if is_missing(value):
-        return None, None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:  # Excel has no time zones: store UTC wall time
-            value = pd.Timestamp(value).tz_convert("UTC").tz_localize(None).to_pydatetime()
-        if value.time() == datetime.min.time():
-            return value.date(), "yyyy-mm-dd"
-        return value, "yyyy-mm-dd hh:mm:ss"
-    if isinstance(value, date):
-        return value, "yyyy-mm-dd"
-    if isinstance(value, str):
-        # openpyxl refuses control characters; dropping them beats failing the report.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)), None
-    return plain(value), None
-
-
-def _fill_sheet(sheet: Any, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    from openpyxl.styles import Font
-
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for r, row in enumerate(rows, start=2):
-        for c, key in enumerate(columns, start=1):
-            value, number_format = _xlsx_value(row.get(key))
-            cell = sheet.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # belt and braces: never a formula
-            if number_format:
-                cell.number_format = number_format
-
-
-def write_xlsx(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, path: Path) -> None:
-    # Imported here: openpyxl is slow to import and only this format needs it.
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "gaps"
-    _fill_sheet(sheet, list(GAP_COLUMNS), records(gaps))
-    reading_columns = [c for c in READING_COLUMNS if c in readings.columns]
-    _fill_sheet(
-        book.create_sheet("readings"),
-        reading_columns,
-        readings.reindex(columns=reading_columns).to_dict("records"),
-    )
-    book.properties.title = f"{ctx.program}: gap report as of {iso_date(ctx.as_of)}"
-    book.save(path)

@@ -20,11 +20,12 @@ import pandas as pd
 from sqlalchemy import String, and_, or_, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.errors import UnitError
+from tracker.errors import NoExchangeRate, UnitError
 from tracker.frames import READING_COLUMNS
-from tracker.model import Program
+from tracker.model import ExchangeRate, Program
+from tracker.notes import Conversion
 from tracker.store.ledger import R
-from tracker.units import convert, fmt_plain, parse_unit
+from tracker.units import convert, find_rate, fmt_plain, parse_unit
 
 
 def _known_at_clause(known_at: datetime | None) -> Any:
@@ -165,10 +166,16 @@ def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) ->
 
 
 def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
-    """Value in the indicator's unit: one conversion per (indicator, unit, year), not per row."""
+    """Value in the indicator's unit: one conversion per (indicator, unit, year), not per row.
+
+    A conversion through a declared exchange rate fills the rate columns (frames.py);
+    the English `conversion` text is built from them (notes.Conversion), never parsed.
+    """
     df["value"] = df["raw_value"]
-    df["conversion"] = pd.Series([None] * len(df), dtype="object", index=df.index)
-    df["error"] = pd.Series([None] * len(df), dtype="object", index=df.index)
+    for col in ("conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code"):
+        df[col] = pd.Series([None] * len(df), dtype="object", index=df.index)
+    df["rate"] = np.nan
+    df["rate_year"] = np.nan
     if df.empty:
         return df
     year = df["date"].dt.year.to_numpy()
@@ -182,53 +189,65 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
     ind_keys, unit_texts = ind_keys.tolist(), unit_texts.tolist()
     units: dict[str, Any] = {}
     factor = np.empty(len(combos))
-    hows: list[str | None] = []
-    errs: list[str | None] = []
+    used_rates: list[ExchangeRate | None] = []
+    errs: list[tuple[str, str] | None] = []
     for c in combos.tolist():
         p, y = divmod(c, len(years))
         ind_key, unit_text = ind_keys[p // n_units], unit_texts[p % n_units]
         yr = int(years[y])
-        f, how, err = 1.0, None, None
+        f, used, err = 1.0, None, None
         ind = program.indicators.get(ind_key)
         if ind is None:
-            f, err = np.nan, f'indicator "{ind_key}" is no longer in {program.source_path}'
+            f = np.nan
+            err = (
+                f'indicator "{ind_key}" is no longer in {program.source_path}',
+                "unknown_indicator",
+            )
         elif unit_text != ind.unit:
             try:
                 src = units.get(unit_text) or units.setdefault(unit_text, parse_unit(unit_text))
                 dst = units.get(ind.unit) or units.setdefault(ind.unit, parse_unit(ind.unit))
                 f, how = convert(1.0, src, dst, yr, program.exchange_rates)
+                if how is not None and src.currency and dst.currency:
+                    used = find_rate(program.exchange_rates, src.currency, dst.currency, yr)[1]
+            except NoExchangeRate as e:
+                f, err = np.nan, (str(e), "no_rate")
             except UnitError as e:
-                f, err = np.nan, str(e)
-        factor[len(hows)] = f
-        hows.append(how)
+                f, err = np.nan, (str(e), "unit")
+        factor[len(used_rates)] = f
+        used_rates.append(used)
         errs.append(err)
     df["value"] = df["raw_value"] * factor[inverse]
-    how_of = np.array(hows, dtype=object)[inverse]
-    has_how = pd.notna(how_of)
-    if has_how.any():
-        # The text names the rate; the numbers are this row's own.
-        df.loc[has_how, "conversion"] = [
-            _conversion_text(v, u, cv, how)
-            for v, u, cv, how in zip(
-                df.loc[has_how, "raw_value"],
-                df.loc[has_how, "unit"],
-                df.loc[has_how, "value"],
-                how_of[has_how],
+    used_of = np.array(used_rates, dtype=object)[inverse]
+    has_rate = pd.notna(used_of)
+    if has_rate.any():
+        picked = used_of[has_rate]
+        df.loc[has_rate, "rate"] = [r.rate for r in picked]
+        df.loc[has_rate, "rate_from"] = [r.from_ for r in picked]
+        df.loc[has_rate, "rate_to"] = [r.to for r in picked]
+        df.loc[has_rate, "rate_year"] = [float(r.year) for r in picked]
+        df.loc[has_rate, "rate_estimate"] = [bool(r.estimate) for r in picked]
+        target_unit = {k: i.unit for k, i in program.indicators.items()}
+        # The text says this row's own numbers and the rate that converted them.
+        df.loc[has_rate, "conversion"] = [
+            Conversion(
+                raw, unit, value, target_unit[ind], r.rate, r.from_, r.to, r.year, bool(r.estimate)
+            ).english()
+            for raw, unit, value, ind, r in zip(
+                df.loc[has_rate, "raw_value"],
+                df.loc[has_rate, "unit"],
+                df.loc[has_rate, "value"],
+                df.loc[has_rate, "indicator"],
+                picked,
                 strict=True,
             )
         ]
     err_of = np.array(errs, dtype=object)[inverse]
     has_err = pd.notna(err_of)
     if has_err.any():
-        df.loc[has_err, "error"] = err_of[has_err]
+        df.loc[has_err, "error"] = [e[0] for e in err_of[has_err]]
+        df.loc[has_err, "error_code"] = [e[1] for e in err_of[has_err]]
     return df
-
-
-def _conversion_text(raw: float, unit: str, converted: float, how: str) -> str:
-    # `how` was computed for 1 unit: "1 million VND/... = 40 USD/... at 25,000 VND/USD (...)"
-    rate_part = how.split(" at ", 1)[1] if " at " in how else how
-    target_unit = how.split(" = ", 1)[1].split(" at ", 1)[0].split(" ", 1)[1]
-    return f"{fmt_plain(raw)} {unit} = {fmt_plain(converted)} {target_unit} at {rate_part}"
 
 
 def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
@@ -282,7 +301,13 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
             ],
             "note": None,
             "conversion": None,
+            "rate": np.nan,
+            "rate_from": None,
+            "rate_to": None,
+            "rate_year": np.nan,
+            "rate_estimate": None,
             "error": None,
+            "error_code": None,
             "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
         }
     )
