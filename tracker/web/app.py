@@ -93,7 +93,7 @@ class Web:
 
     def render(self, visit: Visit, template: str, status: int = 200, **values: Any) -> Response:
         from tracker.reports import content, i18n
-        from tracker.reports.html import _status_css
+        from tracker.reports.html import STYLESHEET
 
         lang = visit.lang
         page = self.templates.get_template(template).render(
@@ -102,7 +102,7 @@ class Web:
             status_name=lambda s: i18n.status_name(lang, s),
             qualifier_symbol=lambda q: i18n.QUALIFIER_SYMBOLS.get(q, q),
             headers=content.column_headers(lang),
-            status_css=_status_css(),
+            report_css=STYLESHEET,
             v=visit,
             t=visit.t,
             lang=visit.lang,

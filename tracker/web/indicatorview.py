@@ -5,6 +5,7 @@ revisions (newest first), who recorded each and when, and where it came from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -17,8 +18,7 @@ AREAS_LISTED = 1000
 
 @dataclass
 class IndicatorView:
-    goals: list[Any] = field(default_factory=list)  # reports.content.Cells
-    charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, SVG from reports.svg)
+    goals: str = ""  # the report's own goal table, each chart under its row (HTML)
     readings: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     area: str = ""
@@ -37,26 +37,25 @@ def _goal_rows(web: Web, key: str) -> tuple[list[dict[str, Any]], str | None]:
 
 
 def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView:
-    from tracker.reports import content, svg
-    from tracker.reports.html import _points
+    from tracker.reports.html import goal_table
     from tracker.store.models import Reading
     from tracker.store.queries import readings_frame
+    from tracker.web.reportview import program_context
 
     program = web.program
     view = IndicatorView(area=area)
     rows, view.report_as_of = _goal_rows(web, key)
-    view.goals = [content.cells(r, lang) for r in rows]
-    numeric = [r for r in rows if r["kind"] == "number"]
-    if numeric:
-        # Only what this chart needs: the indicator, and a share's two counts.
+    if rows:
+        # The chart's readings: only this indicator's (and a share's two counts), current.
         wanted = {key, *(program.indicators[key].ratio_of or ())}
         frame = readings_frame(web.engine, program, area=program.region, indicators=wanted)
-        points = _points(frame[frame["indicator"] == key], key, program.region)
-        for r in numeric:
-            label = content.goal_label(r, lang)
-            drawing = svg.chart(r, points, lang, title=label)
-            if drawing:
-                view.charts.append((label, drawing))
+        ctx = program_context(
+            program,
+            lang,
+            as_of=date.fromisoformat(view.report_as_of or "1970-01-01"),
+            generated_at=datetime.now(UTC),
+        )
+        view.goals = goal_table(rows, frame, ctx)
     R = Reading.__table__  # type: ignore[attr-defined]
     with web.engine.connect() as conn:
         mine = (R.c.indicator == key) & (R.c.area == area)

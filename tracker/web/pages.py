@@ -108,7 +108,7 @@ def indicator(v: Visit) -> Response:
     area = (v.request.query_params.get("area") or "").strip() or program.region
     view = indicatorview.build(web, key, area, v.lang, MAX_READINGS_SHOWN)
     done = _done_text(v, v.request.query_params.get("done") or "")
-    from tracker.reports.html import _chart_key
+    from tracker.reports.html import chart_key
 
     return web.render(
         v,
@@ -117,7 +117,7 @@ def indicator(v: Visit) -> Response:
         key=key,
         view=view,
         done=done,
-        chart_key=_chart_key(v.lang),
+        chart_key=chart_key(v.lang),
     )
 
 

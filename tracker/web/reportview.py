@@ -29,8 +29,7 @@ _DATE_COLUMNS = ("deadline", "baseline_date", "latest_date")
 @dataclass(frozen=True)
 class Rendered:
     as_of: str
-    style: str  # the report's own CSS
-    body: str  # the report's HTML, without <html>/<head>
+    body: str  # the report as an HTML fragment (reports.html.render_body)
 
 
 def latest_folder(reports: Path) -> Path | None:
@@ -80,9 +79,69 @@ def _gaps(doc: dict[str, Any]) -> Any:
     return gaps
 
 
+def program_context(program: Program, lang: str, *, name: str | None = None, **run: Any) -> Any:
+    """A ReportContext with the programme's names and thresholds, as the job makes one."""
+    from tracker.reports.context import ReportContext
+
+    return ReportContext(
+        program=name or program.name,
+        region=program.region,
+        lang=lang,
+        exchange_rates=program.exchange_rates,
+        program_vi=program.name_vi,
+        region_vi=program.region_vi,
+        thresholds=program.thresholds,
+        indicator_names=tuple((k, i.name_en, i.name_vi) for k, i in program.indicators.items()),
+        **run,
+    )
+
+
+_READING_CHANGE = re.compile(r"^reading (\d+):")
+
+
+def _with_readings(engine: Any, changes: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """The JSON's changes, each reading event given back its reading from the ledger, so
+    the page says it in its own language as the report file did."""
+    from sqlalchemy import select
+
+    from tracker.reports.context import Change, ReadingRef
+    from tracker.store.ledger import R
+
+    ids = {
+        int(m.group(1))
+        for c in changes
+        if c["kind"].endswith("_reading") and (m := _READING_CHANGE.match(c.get("after") or ""))
+    }
+    found: dict[int, Any] = {}
+    if ids:
+        with engine.connect() as conn:
+            q = select(R.c.id, R.c.value, R.c.unit, R.c.period_date, R.c.revision_of)
+            found = {r.id: r for r in conn.execute(q.where(R.c.id.in_(sorted(ids))))}
+    out = []
+    for c in changes:
+        m = _READING_CHANGE.match(c.get("after") or "") if c["kind"].endswith("_reading") else None
+        r = found.get(int(m.group(1))) if m else None
+        ref = None
+        if r is not None:
+            revision = r.revision_of if c["kind"] == "corrected_reading" else None
+            ref = ReadingRef(r.id, float(r.value), r.unit, r.period_date, revision)
+        out.append(
+            Change(
+                c["kind"],
+                c.get("target"),
+                c.get("indicator"),
+                c.get("before"),
+                c.get("after"),
+                c.get("detail") or "",
+                ref,
+            )
+        )
+    return tuple(out)
+
+
 def load_report(folder: Path, program: Program, engine: Any, lang: str) -> tuple[Any, Any, Any]:
     """(gaps, readings, ctx) of the report in `folder`, for `lang`."""
-    from tracker.reports.context import Change, FailedRun, ReportContext
+    from tracker.reports.context import FailedRun
     from tracker.store import runs
     from tracker.store.queries import readings_frame
 
@@ -100,21 +159,20 @@ def load_report(folder: Path, program: Program, engine: Any, lang: str) -> tuple
     this_run = _run_before(engine, seen)
     if this_run is not None:
         previous = runs.last_run(engine, outcome="success", before_id=this_run)
-    ctx = ReportContext(
-        program=doc["program"],
-        region=program.region,
+    ctx = program_context(
+        program,
+        lang,
+        name=doc["program"],
         as_of=as_of,
         generated_at=generated,
         known_at=known_at,
-        lang=lang,
         catch_up=bool(doc.get("catch_up")),
         previous_run_at=previous.started_at if previous else None,
-        changes=tuple(Change(**c) for c in doc.get("changes", [])),
+        changes=_with_readings(engine, doc.get("changes", [])),
         failed_runs=tuple(
             FailedRun(_moment(f["started_at"]), f["error"], _moment(f.get("scheduled_for")))  # type: ignore[arg-type]
             for f in doc.get("failed_runs", [])
         ),
-        exchange_rates=program.exchange_rates,
     )
     # In UTC: the store keeps UTC moments, and SQLite compares them as text.
     seen_at = known_at.astimezone(UTC) if known_at else seen
@@ -136,9 +194,6 @@ def _run_before(engine: Any, moment: datetime) -> int | None:
         ).scalar()
 
 
-_SECTION = re.compile(r"<style>(.*?)</style>.*?<body>(.*)</body>", re.S)
-
-
 class ReportCache:
     """Rendered reports by (folder, json mtime and size, language, targets); each once."""
 
@@ -152,15 +207,10 @@ class ReportCache:
 
 
 def _render(folder: Path, program: Program, engine: Any, lang: str) -> Rendered:
-    from tracker.reports.html import render_html
+    from tracker.reports.html import render_body
 
     gaps, readings, ctx = load_report(folder, program, engine, lang)
-    page = render_html(gaps, readings, ctx)
-    m = _SECTION.search(page)
-    style, body = (m.group(1), m.group(2)) if m else ("", page)
-    # The file's page-wide rules apply to the report's part of this page only.
-    style = re.sub(r"(^|\n)body\s*\{", r"\1.report {", style)
-    return Rendered(ctx.as_of.isoformat(), style, body)
+    return Rendered(ctx.as_of.isoformat(), render_body(gaps, readings, ctx))
 
 
 _ROWS: Cache[tuple[str, list[dict[str, Any]]]] = Cache(16)
