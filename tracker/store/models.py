@@ -33,7 +33,8 @@ class Reading(SQLModel, table=True):
         # assessment is in the index, so the read is a range of one area's index entries,
         # whatever order the rows were inserted in (no table row is fetched at random),
         # and a national store's commune rows cost a region's run nothing.
-        # PostgreSQL keeps the non-key columns as INCLUDE payload.
+        # PostgreSQL keeps the non-key columns as INCLUDE payload; SQLite needs `state`
+        # in the index to know it covers `state = 'current'` (see migration 0005).
         Index(
             "ix_reading_assess",
             "area",
@@ -42,6 +43,7 @@ class Reading(SQLModel, table=True):
             "value",
             "unit",
             "qualifier",
+            "state",
             sqlite_where=text("state = 'current'"),
             postgresql_where=text("state = 'current'"),
         ).ddl_if(dialect="sqlite"),

@@ -10,7 +10,10 @@ had not arrived in key order (month by month, file by file, corrections later): 
 instead of 3 s for a million readings on SQLite. This index holds every column the
 assessment reads, for current readings only, led by the area: the read is one range
 of the index in any insertion order, and a national store's commune readings are
-never touched by a run of its region.
+never touched by a run of its region. SQLite keeps `state` in the index too: it does
+not infer the column from the partial index's WHERE, and without it reads every table
+row to check it (the index is then no cover at all). PostgreSQL does, and keeps the
+other columns as INCLUDE payload.
 """
 
 import sqlalchemy as sa
@@ -37,7 +40,7 @@ def upgrade() -> None:
         op.create_index(
             "ix_reading_assess",
             "reading",
-            ["area", "indicator", "period_date", "value", "unit", "qualifier"],
+            ["area", "indicator", "period_date", "value", "unit", "qualifier", "state"],
             sqlite_where=_CURRENT,
         )
 
