@@ -383,7 +383,8 @@ def _insert_rows(
             )
         return
     take = np.asarray(positions, dtype=np.int64)
-    every = len(positions) == len(rows)
+    # Every row in file order (nothing to reorder): the columns as they are, uncopied.
+    every = len(positions) == len(rows) and bool(np.array_equal(take, np.arange(len(rows))))
     values: dict[str, list[Any]] = {}
     for name in ("indicator", "area", "period_date", "unit", "qualifier", "source", "note"):
         column = getattr(rows, name)
