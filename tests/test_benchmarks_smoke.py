@@ -29,7 +29,7 @@ ORDER_ROWS = [
     "peak RSS, run 20,000 readings",
 ]
 NATIONAL_ROWS = [
-    "(10 files): import 20,000 readings",
+    " (10 files): import 20,000 readings",
     ": run national store of 20,000",
     ": growth, run national 20,000 / 2,000",
     ": peak RSS, import and run 20,000 readings",

@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from tracker.job import run_job
 from tracker.settings import Settings
+from tracker.store import sync
 from tracker.store.database import open_store
 from tracker.store.queries import list_readings, reading_details, readings_frame
 from tracker.store.sync import sync_files
@@ -59,8 +60,10 @@ def prog():
 
 @pytest.fixture
 def filled(store_url, tmp_path, monkeypatch, prog):
-    """A store filled from one file whose rows are in random order (as data arrives)."""
+    """A store filled from one file whose rows are in random order (as data arrives),
+    imported as a big file is (in key order; a small one keeps its line order)."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sync, "_BIG_IMPORT", 2)
     folder = tmp_path / "actuals"
     folder.mkdir()
     lines = reading_lines()
@@ -73,7 +76,7 @@ def filled(store_url, tmp_path, monkeypatch, prog):
     engine.dispose()
 
 
-def test_an_import_inserts_in_key_order_and_keeps_each_rows_file_line(filled):
+def test_a_big_import_inserts_in_key_order_and_keeps_each_rows_file_line(filled):
     engine, lines = filled
     stored = sorted(list_readings(engine), key=lambda r: r["id"])
     keys = [(r["indicator"], r["area"], r["date"]) for r in stored]

@@ -263,7 +263,8 @@ def _apply_once(
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
         _close(conn, gone, "retracted", at, f"removed from {shown}")
-        new, revision_of = _in_key_order(rows, new, revision_of)
+        if len(new) >= _BIG_IMPORT:  # a small file keeps ids in line order, as people read it
+            new, revision_of = _in_key_order(rows, new, revision_of)
         with _big_page_cache(conn, len(new)):
             _insert_rows(conn, rows, new, revision_of, by=by, at=at, key=key)
         if len(new) >= _ANALYZE_AFTER and conn.dialect.name == "postgresql":
@@ -286,7 +287,7 @@ def _apply_once(
 
 _ANALYZE_AFTER = 10_000  # rows inserted by one file import before PostgreSQL re-ANALYZEs
 _IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while a big file is inserted
-_BIG_IMPORT = 20_000  # rows: a smaller import keeps SQLite's default cache
+_BIG_IMPORT = 20_000  # rows: a smaller import keeps file order and SQLite's default cache
 
 
 def _in_key_order(
