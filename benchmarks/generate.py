@@ -243,7 +243,7 @@ def generate(
 
 
 def correct_file(src: Path, dst: Path, share: float, seed: int = 2) -> int:
-    """Copy `src` to `dst` with the value of `share` of its number rows changed by ~1%.
+    """Copy `src` to `dst` with the value of `share` of its amount rows changed by ~1%.
 
     Returns how many rows were changed (each becomes a correction on re-import).
     """
@@ -257,7 +257,9 @@ def correct_file(src: Path, dst: Path, share: float, seed: int = 2) -> int:
         w = csv.writer(fout, lineterminator="\n")
         w.writerow(next(r))
         for row in r:
-            if row[3] != "yes/no" and rng.random() < share:
+            # amounts only: a count stays whole, a share within 0-100 and a numerator
+            # below its denominator (the reading rules refuse anything else)
+            if row[3] == "million VND/person/year" and rng.random() < share:
                 row[2] = f"{float(row[2]) * 1.01 + 1:.2f}"
                 changed += 1
             w.writerow(row)

@@ -7,7 +7,6 @@ Years are days / 365.25. Dates are chosen so most spans are whole years exactly:
 from __future__ import annotations
 
 import math
-import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -389,6 +388,7 @@ def test_latest_source_and_conversion_copied():
     assert row["latest_source"] == "GSO 2024" and row["conversion"] == "x 1000"
 
 
+@pytest.mark.slow
 def test_scales_to_a_million_readings():
     rng = np.random.default_rng(1)
     n, k = 1_000_000, 40
@@ -404,9 +404,8 @@ def test_scales_to_a_million_readings():
         "source": "s", "note": None, "conversion": None, "error": None,
         "recorded_at": pd.Timestamp("2025-01-01"),
     })[READING_COLUMNS]
-    start = time.perf_counter()
+    # How fast is measured in benchmarks/ (benchmarks/run.py), never by a clock in a test.
     gaps = assess(p, rows, date(2024, 6, 30))
-    assert time.perf_counter() - start < 5.0  # about 0.5 s on a laptop
     assert len(gaps) == 2 * k and gaps["status"].isin(STATUSES).all()
 
 
@@ -461,6 +460,63 @@ def reference_meets(v: float, comparator: str, t: float) -> bool:
             "equals": math.isclose(v, t, rel_tol=1e-9), "done": v == t}[comparator]
 
 
+def reference_status(program: Program, rows: pd.DataFrame, as_of: date, target: Target):
+    """DESIGN.md "Assessment method" row at a time, in plain Python: (status, ratio), or
+    None where float arithmetic overflows (the vectorised code then says "no trend")."""
+    ind = program.indicators[target.indicator]
+    cutoff = min(as_of, target.deadline)
+    points: dict[date, tuple[int, float]] = {}  # one point per date: the largest id wins
+    for row in rows.itertuples(index=False):
+        day = row.date.date()
+        if (row.indicator != ind.key or row.area != REGION or pd.isna(row.value)
+                or day > cutoff):
+            continue
+        if day not in points or row.reading_id > points[day][0]:
+            points[day] = (row.reading_id, float(row.value))
+    if not points:
+        return "no_data", None
+    dates = sorted(points)
+    ti, yi = dates[-1], points[dates[-1]][1]
+    yT = target.value
+    if reference_meets(yi, target.comparator, yT):
+        return "achieved", None
+    if as_of > target.deadline:
+        return "missed", None
+    if ind.kind == "milestone":
+        return "insufficient_data", None
+    if ind.baseline is not None:
+        t0, y0, n = ind.baseline.date, ind.baseline.value, 1 + len(dates)
+    else:
+        t0, y0, n = dates[0], points[dates[0]][1], len(dates)
+    years = lambda a, b: (b - a).days / Y  # noqa: E731
+    if n < 2 or years(t0, ti) <= 0:
+        return "insufficient_data", None
+    compound = ind.trend == "compound" and y0 > 0 and yi > 0 and yT > 0
+    try:
+        if compound:
+            observed = (yi / y0) ** (1 / years(t0, ti)) - 1
+            required = (yT / y0) ** (1 / years(t0, target.deadline)) - 1
+        else:
+            observed = (yi - y0) / years(t0, ti)
+            required = (yT - y0) / years(t0, target.deadline)
+    except (OverflowError, ZeroDivisionError):
+        return None
+    if not (math.isfinite(observed) and math.isfinite(required)):
+        return None
+    if required == 0:
+        return "deteriorating", None
+    d = -1.0 if ind.direction == "decrease" else 1.0
+    ratio = d * observed / abs(required)
+    th = program.thresholds
+    if ratio >= th.on_track:
+        return "on_track", ratio
+    if ratio >= th.needs_acceleration:
+        return "needs_acceleration", ratio
+    if ratio >= th.limited_progress:
+        return "limited_progress", ratio
+    return "deteriorating", ratio
+
+
 @pytest.mark.filterwarnings("error")  # no numpy warnings escape
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
@@ -471,8 +527,14 @@ def test_properties(case):
     assert len(gaps) == len(program.targets)
     th = program.thresholds
     usable = rows[(rows["area"] == REGION) & rows["value"].notna()]
+    targets = {t.id: t for t in program.targets}
     for _, g in gaps.iterrows():
         assert g["status"] in STATUSES
+        want = reference_status(program, rows, as_of, targets[g["target"]])
+        if want is not None:  # the method written plainly gives the same status and R
+            assert g["status"] == want[0], (g["target"], want)
+            if want[1] is not None:
+                assert g["ratio"] == pytest.approx(want[1], rel=1e-9, abs=1e-12)
         cutoff = min(pd.Timestamp(as_of), g["deadline"])
         mine = usable[(usable["indicator"] == g["indicator"]) & (usable["date"] <= cutoff)]
         if mine.empty:

@@ -22,7 +22,7 @@ runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = "actuals/quang-ninh-ntm-2025.csv"
 READING_FILE_COLUMNS = ["indicator", "date", "value", "unit", "source", "area", "qualifier",
-                        "note"]
+                        "note", "confirmed"]
 
 
 def cli(*args: str, env: dict[str, str] | None = None):
@@ -93,7 +93,8 @@ def test_add_uses_the_indicator_unit_by_default_and_the_region_as_area(workdir, 
         (["communes", "91", "--date", "2025-02-30", "--source", "s"],
          'date: "2025-02-30" is not a real date (check the month and day)'),
         (["ghost", "91", "--date", "2025", "--source", "s"],
-         'unknown indicator "ghost"; it must be a key under indicators: in targets.yaml'),
+         'indicator: unknown indicator "ghost"; it must be a key under indicators: in '
+         "targets.yaml"),
         (["communes", "91", "--date", "2025", "--source", "s", "--unit", "furlongs/fortnight"],
          'unit: cannot read the unit "furlongs/fortnight": a scale or "/..." tail needs a '
          "currency (VND, đồng, USD)"),
@@ -102,7 +103,7 @@ def test_add_uses_the_indicator_unit_by_default_and_the_region_as_area(workdir, 
         (["model_province", "5", "--date", "2025", "--source", "s"],
          'value: "5" is not yes or no (this indicator is a milestone)'),
         (["communes", "91", "--date", "2025", "--source", " "],
-         "the source is empty; say where the figure comes from"),
+         "source: the source is empty; say where the figure comes from"),
         (["communes", "91", "--date", "2025", "--source", "s", "--locale", "fr"],
          '--locale must be "en" or "vi", not "fr"'),
     ],
@@ -121,7 +122,7 @@ def test_add_refuses_a_second_reading_for_the_same_key(workdir, store_url):
     before = history(store_url)
     result = add(store_url, "communes", "90", "--date", "2025-06-30", "--source", "t")
     assert result.exit_code == 2
-    assert result.stderr == ("communes for Quảng Ninh on 2025-06-30 is already recorded as "
+    assert result.stderr == ("date: communes for Quảng Ninh on 2025-06-30 is already recorded as "
                              "reading 1; to change it use `tracker correct 1 VALUE`\n")
     assert history(store_url) == before
 
@@ -149,8 +150,8 @@ def test_import_of_a_bad_file_exits_2_lists_the_rows_and_imports_nothing(workdir
     assert result.exit_code == 2
     assert result.stdout == f"{SHIPPED}: unchanged (16 readings)\n"
     assert result.stderr.splitlines() == [
-        'actuals/more.csv:3: unknown indicator "ghost"; it must be a key under indicators: in '
-        "targets.yaml",
+        'actuals/more.csv:3: indicator: unknown indicator "ghost"; it must be a key under '
+        "indicators: in targets.yaml",
         "actuals/more.csv:4: communes for Quảng Ninh on 2026-12-31 is already given at line 2; "
         "keep one row per indicator, area and date",
         "1 file(s) refused; nothing was imported from them. Fix the rows listed and run "
@@ -213,9 +214,9 @@ def test_correct_refuses_a_superseded_reading_and_a_file_reading(workdir, store_
         2, "reading 17 was already corrected (by reading 18); correct reading 18 instead\n")
     from_file = cli("--database", store_url, "correct", "1", "92")
     assert (from_file.exit_code, from_file.stderr) == (
-        2, "reading 1 comes from line 2 of the reading file quang-ninh-ntm-2025.csv; correct "
-        "it by editing that line (or deleting it) and running `tracker import`, so the file "
-        "and the store stay the same\n")
+        2, "reading 1 cannot be corrected here: it comes from line 2 of the reading file "
+        "quang-ninh-ntm-2025.csv: edit that line (or delete it) and run `tracker import`, so "
+        "the file and the store stay the same\n")
     assert history(store_url) == before
 
 
@@ -229,7 +230,7 @@ def test_readings_lists_ids_and_history_lists_states(workdir, store_url):
     cli("--database", store_url, "retract", "2", "--reason", "wrong list")
     current = cli("--database", store_url, "readings")
     assert current.stdout.splitlines()[0].split() == [
-        "id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
+        "id", "indicator", "area", "date", "value", "unit", "qualifier", "source", "confirmed"]
     assert [(r["id"], r["indicator"], r["value"]) for r in table(current.stdout)] == [
         ("3", "communes", "91")]
     full = table(cli("--database", store_url, "readings", "--history").stdout)

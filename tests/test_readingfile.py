@@ -84,11 +84,11 @@ def test_a_milestone_row_may_leave_its_unit_empty(tmp_path, program):
         ("indicator,date,value,unit", "bad header: missing column(s) source"),
         ("indicator,date,value,unit,source,colour",
          "bad header: unknown column(s) colour (allowed: indicator, date, value, unit, source, "
-         "area, qualifier, note)"),
+         "area, qualifier, note, confirmed)"),
         ("indicator,date,value,value,unit,source", "bad header: repeated column(s) value"),
         ("indicator,when,value,unit,source",
          "bad header: missing column(s) date; unknown column(s) when (allowed: indicator, "
-         "date, value, unit, source, area, qualifier, note)"),
+         "date, value, unit, source, area, qualifier, note, confirmed)"),
     ],
 )
 def test_header_problems(tmp_path, program, header, message):
@@ -106,7 +106,7 @@ def test_an_empty_file_needs_a_header(tmp_path, program):
 
 BAD_ROWS = [
     ("ghost,2025,1,communes,src,,,",
-     'unknown indicator "ghost"; it must be a key under indicators: in {targets}'),
+     'indicator: unknown indicator "ghost"; it must be a key under indicators: in {targets}'),
     ("communes,2025-13,91,communes,src,,,",
      'date: "2025-13" is not a real date (check the month and day)'),
     ("communes,June 2025,91,communes,src,,,",
@@ -127,9 +127,10 @@ BAD_ROWS = [
     ("rural_income,2022,80,million VND,src,,,",
      'unit: "million VND" cannot be converted to "USD/person/year", the unit of '
      '"rural_income" ("no /… tail" vs "/person/year")'),
-    ("communes,2022,90,communes,,,,", "the source is empty; say where the figure comes from"),
+    ("communes,2022,90,communes,,,,",
+     "source: the source is empty; say where the figure comes from"),
     ("communes,2021,90,communes,src,,roughly,",
-     'qualifier "roughly" must be one of more_than, less_than, about, almost or empty'),
+     'qualifier: "roughly" must be one of more_than, less_than, about, almost or empty'),
 ]
 
 
@@ -161,8 +162,8 @@ def test_a_row_with_several_mistakes_lists_each(tmp_path, program):
         "no thousands separator",
         'bad.csv:2: unit: "parsecs" counts something else than "communes", the unit of '
         '"communes"',
-        "bad.csv:2: the source is empty; say where the figure comes from",
-        'bad.csv:2: qualifier "maybe" must be one of more_than, less_than, about, almost or '
+        "bad.csv:2: source: the source is empty; say where the figure comes from",
+        'bad.csv:2: qualifier: "maybe" must be one of more_than, less_than, about, almost or '
         "empty",
     ]
 
@@ -208,7 +209,7 @@ def test_a_row_spanning_two_lines_is_reported_at_its_first_line(tmp_path, progra
     path = write(tmp_path, "multi.csv", HEADER
                  + 'ghost,2025,1,communes,src,,,"first line\nsecond line"\n')
     assert problems(path, program)[:-1] == [
-        f'multi.csv:2: unknown indicator "ghost"; it must be a key under indicators: in '
+        f'multi.csv:2: indicator: unknown indicator "ghost"; it must be a key under indicators: in '
         f"{program.source_path}"]
 
 
@@ -232,6 +233,6 @@ def test_a_bad_file_imports_nothing_and_other_files_still_import(tmp_path, progr
     results = sync_files(engine, program, [good, bad], tmp_path)
     assert [(r.ok, r.added) for r in results] == [(True, 1), (False, 0)]
     assert [str(p) for p in results[1].problems] == [
-        f'{bad}:4: unknown indicator "ghost"; it must be a key under indicators: in '
+        f'{bad}:4: indicator: unknown indicator "ghost"; it must be a key under indicators: in '
         f"{program.source_path}"]
     assert [r["indicator"] for r in list_readings(engine, history=True)] == ["communes"]

@@ -164,7 +164,8 @@ def test_json_rows_have_the_contract_keys_and_null_for_missing(written: Path) ->
     assert len(doc["rows"]) == 6
     for row in doc["rows"]:
         assert list(row)[: len(GAP_CONTRACT_COLUMNS)] == GAP_CONTRACT_COLUMNS
-        assert set(row) == set(GAP_COLUMNS)
+        # status_by_method and fragile: only when the run compared methods
+        assert set(row) == set(GAP_COLUMNS) - {"status_by_method", "fragile"}
     no_data = next(r for r in doc["rows"] if r["status"] == "no_data")
     assert no_data["latest_value"] is None
     assert no_data["latest_date"] is None

@@ -41,10 +41,12 @@ def test_run_on_the_shipped_programme_writes_every_format_and_says_income_is_sho
 ) -> None:
     result = tracker("run", "--as-of", "2026-11-29", db=store_url)
     assert result.exit_code == 0, result.output
-    out = workdir / "reports" / "2026-11-29"
+    # a day other than today: a what-if run, written aside; the live pointer is not moved
+    out = workdir / "reports" / "what-if" / "2026-11-29"
     for name in FORMATS:
         assert (out / name).stat().st_size > 0, name
-    assert (workdir / "reports" / "latest").resolve() == out.resolve()
+    assert not (workdir / "reports" / "latest").exists()
+    assert "a what-if run" in result.output
 
     rows = rows_by_target(out)
     income = rows["rural_income@2025"]
@@ -89,15 +91,20 @@ def test_json_rows_carry_exactly_the_contract_fields(workdir: Path, sqlite_url: 
 def test_a_correction_shows_in_changes_and_known_at_rebuilds_the_earlier_report(
     workdir: Path, store_url: str
 ) -> None:
-    assert tracker("run", "--as-of", "2026-11-29", "--out", "first", db=store_url).exit_code == 0
+    # Two live runs (no --as-of, --known-at or --out): the second reports what changed.
+    assert tracker("run", db=store_url).exit_code == 0
+    latest = workdir / "reports" / "latest"
+    shutil.copytree(latest.resolve(), workdir / "first")
+    today = json.loads((latest / "gap-report.json").read_text(encoding="utf-8"))["as_of"]
     before_correction = time.time()
     time.sleep(0.05)
     # The officer fixes the income figure in the reading file: the sync makes it a correction.
     csv = workdir / "actuals" / "quang-ninh-ntm-2025.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace(",84.14,", ",87.5,"), encoding="utf-8")
-    result = tracker("run", "--as-of", "2026-11-29", "--out", "second", db=store_url)
+    result = tracker("run", db=store_url)
     assert result.exit_code == 0, result.output
     assert "1 corrected" in result.output
+    shutil.copytree(latest.resolve(), workdir / "second")
 
     second = json.loads((workdir / "second" / "gap-report.json").read_text(encoding="utf-8"))
     kinds = {(c["kind"], c.get("indicator")) for c in second["changes"]}
@@ -114,7 +121,7 @@ def test_a_correction_shows_in_changes_and_known_at_rebuilds_the_earlier_report(
 
     moment = datetime.fromtimestamp(before_correction, UTC).isoformat()
     rebuilt = tracker(
-        "run", "--as-of", "2026-11-29", "--known-at", moment, "--out", "rebuilt", db=store_url
+        "run", "--as-of", today, "--known-at", moment, "--out", "rebuilt", db=store_url
     )
     assert rebuilt.exit_code == 0, rebuilt.output
     first_rows = json.loads((workdir / "first" / "gap-report.json").read_text())["rows"]
@@ -180,12 +187,12 @@ def test_vietnamese_report_formats_numbers_the_vietnamese_way(
 def test_failed_run_is_recorded_shown_by_status_and_listed_in_the_next_report(
     workdir: Path, sqlite_url: str
 ) -> None:
-    assert tracker("run", "--as-of", "2026-11-29", "--out", "ok", db=sqlite_url).exit_code == 0
+    assert tracker("run", db=sqlite_url).exit_code == 0
     good = (workdir / "targets.yaml").read_text(encoding="utf-8")
     (workdir / "targets.yaml").write_text(
         good.replace("timezone: Asia/Ho_Chi_Minh", "timezone: Mars/Olympus"), encoding="utf-8"
     )
-    bad = runner.invoke(app, ["--database", sqlite_url, "run", "--as-of", "2026-11-29"])
+    bad = runner.invoke(app, ["--database", sqlite_url, "run"])
     assert bad.exit_code == 2
     assert 'targets.yaml:7:11: unknown timezone "Mars/Olympus"' in bad.output
     (workdir / "targets.yaml").write_text(good, encoding="utf-8")
@@ -193,9 +200,9 @@ def test_failed_run_is_recorded_shown_by_status_and_listed_in_the_next_report(
     assert status.exit_code == 1
     assert "last failure: #2" in status.output and "unknown timezone" in status.output
     assert "consecutive failures since the last success: 1" in status.output
-    again = tracker("run", "--as-of", "2026-11-29", "--out", "again", db=sqlite_url)
+    again = tracker("run", db=sqlite_url)
     assert again.exit_code == 0
-    doc = json.loads((workdir / "again" / "gap-report.json").read_text(encoding="utf-8"))
+    doc = json.loads((workdir / "reports" / "latest" / "gap-report.json").read_text("utf-8"))
     assert len(doc["failed_runs"]) == 1 and "unknown timezone" in doc["failed_runs"][0]["error"]
     ok = runner.invoke(app, ["--database", sqlite_url, "status", "--check"])
     assert ok.exit_code == 0 and "state: OK" in ok.output
@@ -209,7 +216,6 @@ def test_history_shows_a_target_over_runs(workdir: Path, sqlite_url: str) -> Non
     assert lines[0].split() == [
         "run",
         "started",
-        "(UTC)",
         "as",
         "of",
         "status",
@@ -229,7 +235,7 @@ def test_installed_tracker_runs_in_a_subprocess(workdir: Path) -> None:
     exe = shutil.which("tracker") or str(Path(sys.executable).with_name("tracker"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     proc = subprocess.run(
-        [exe, "run", "--as-of", "2026-11-29"],
+        [exe, "run"],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -275,3 +281,27 @@ def test_status_calls_out_a_run_killed_without_a_trace(workdir: Path, sqlite_url
     assert result.exit_code == 1
     assert f'run #{run_id} has been "running" since' in result.output
     assert "state: NEEDS ATTENTION" in result.output
+
+
+def test_a_what_if_run_moves_neither_latest_nor_status_nor_the_next_reports_changes(
+    workdir: Path, sqlite_url: str
+) -> None:
+    assert tracker("run", db=sqlite_url).exit_code == 0  # run 1: live
+    latest = (workdir / "reports" / "latest").resolve()
+    # The README's own example: the report as of 2025-12-31, as known today. Run 2: what-if.
+    what_if = tracker("run", "--as-of", "2025-12-31", "--known-at", "2030-01-01", db=sqlite_url)
+    assert what_if.exit_code == 0, what_if.output
+    assert (workdir / "reports" / "latest").resolve() == latest
+    assert list((workdir / "reports" / "what-if").iterdir())[0].name.startswith(
+        "2025-12-31-known-20300101T"
+    )
+    status = tracker("status", db=sqlite_url).output
+    assert "last run: #1 manual" in status and "last success: #1" in status
+    assert "+07:00" in status  # the programme's timezone (Asia/Ho_Chi_Minh), not UTC
+    runs = tracker("history", db=sqlite_url).output.splitlines()
+    assert runs[2].split()[:2] == ["2", "what-if"] and runs[3].split()[:2] == ["1", "manual"]
+    # run 3, live: its changes are against run 1 (nothing changed), not against the what-if
+    # (as of 2025-12-31, whose statuses differ)
+    assert tracker("run", db=sqlite_url).exit_code == 0
+    doc = json.loads((workdir / "reports" / "latest" / "gap-report.json").read_text("utf-8"))
+    assert [c for c in doc["changes"] if c["kind"] in ("status", "gap")] == []

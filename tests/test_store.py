@@ -28,6 +28,7 @@ from tracker.store.ledger import add_reading, correct_reading, retract_reading
 from tracker.store.models import ImportedFile
 from tracker.store.queries import list_readings, readings_frame
 from tracker.store.readingfile import RowData
+from tracker.store.record import ReadingRefused, record_reading
 from tracker.store.sync import sync_files
 from tracker.targets import parse_program
 
@@ -258,37 +259,42 @@ def test_a_file_imported_reading_is_corrected_by_editing_the_file(engine, prog, 
     with pytest.raises(BadValue) as e:
         correct_reading(engine, prog, rid, {"value": "92"}, by="t")
     assert str(e.value) == (
-        f"reading {rid} comes from line 3 of the reading file r.csv; correct it by editing "
-        "that line (or deleting it) and running `tracker import`, so the file and the store "
-        "stay the same"
+        f"reading {rid} cannot be corrected here: it comes from line 3 of the reading file "
+        "r.csv: edit that line (or delete it) and run `tracker import`, so the file and the "
+        "store stay the same"
     )
     with pytest.raises(BadValue) as e:
         retract_reading(engine, rid, reason="x", by="t")
     assert str(e.value).startswith(
-        f"reading {rid} comes from line 3 of the reading file "
-        "r.csv; retract it by editing that line"
+        f"reading {rid} cannot be retracted here: it comes from line 3 of the reading file "
+        "r.csv: edit that line"
     )
     assert snapshot(engine) == before
 
 
+def fields(indicator: str, day: str, value: str) -> dict[str, str]:
+    return {"indicator": indicator, "date": day, "value": value, "source": "s"}
+
+
 def test_a_second_current_reading_for_the_same_key_is_refused(engine, prog, actuals):
-    rid = add_reading(engine, row("communes", date(2024, 12, 31), 90), by="t")
-    with pytest.raises(BadValue) as e:
-        add_reading(engine, row("communes", date(2024, 12, 31), 91), by="t")
+    rid = record_reading(engine, prog, fields("communes", "2024", "90"), by="t").id
+    with pytest.raises(ReadingRefused) as e:
+        record_reading(engine, prog, fields("communes", "2024-12-31", "91"), by="t")
     assert str(e.value) == (
-        f"communes for R on 2024-12-31 is already recorded as reading {rid}; "
+        f"date: communes for R on 2024-12-31 is already recorded as reading {rid}; "
         f"to change it use `tracker correct {rid} VALUE`"
     )
+    assert [(p.field, p.held) for p in e.value.field_problems] == [("date", False)]
     (actuals / "r.csv").write_text(HEADER + "ntm_communes,2025,54,communes,a\n", encoding="utf-8")
     sync(engine, prog, actuals)
     [fid] = [r["id"] for r in list_readings(engine) if r["indicator"] == "ntm_communes"]
     before = snapshot(engine)
-    with pytest.raises(BadValue) as e:
-        add_reading(engine, row("ntm_communes", date(2025, 12, 31), 55), by="t")
+    with pytest.raises(ReadingRefused) as e:
+        record_reading(engine, prog, fields("ntm_communes", "2025", "55"), by="t")
     assert str(e.value) == (
-        f"ntm_communes for R on 2025-12-31 is already recorded as reading "
-        f"{fid} (from r.csv line 2); to change it use "
-        f"`tracker correct {fid} VALUE`"
+        f"date: ntm_communes for R on 2025-12-31 is already recorded as reading {fid}; it "
+        "comes from line 2 of the reading file r.csv: edit that line (or delete it) and run "
+        "`tracker import`, so the file and the store stay the same"
     )
     assert snapshot(engine) == before
 

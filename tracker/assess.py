@@ -22,8 +22,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tracker import methods
 from tracker.frames import GAP_COLUMNS, GAP_FLOAT_COLUMNS
-from tracker.model import Program
+from tracker.model import METHODS, Program
 
 _YEAR = 365.25  # days per year: time is measured between actual dates (DESIGN.md)
 _NS = "datetime64[ns]"
@@ -63,6 +64,8 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     as_of_ts = pd.Timestamp(as_of)
     t = _targets_frame(program)
     t["cutoff"] = t["deadline"].clip(upper=as_of_ts)
+    by_date = t["base_date_decl"].notna() & t["base_value_decl"].isna()
+    t["base_key"] = t["base_date_decl"].where(by_date, pd.Timestamp.min)
     regional = _regional(readings, program.region, list(program.indicators))
     usable = regional[regional["value"].notna()]
     # Several readings on one date are one point: the last (largest reading_id) wins.
@@ -73,20 +76,21 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
         t, usable, ["date", "value", "qualifier", "source", "conversion", "reading_id", "n_seen"]
     )
     candidate = _asof(t, regional, ["date", "value", "error"])  # errored rows included
-    first = usable.drop_duplicates("i_pos", keep="first").set_index("i_pos")
+    # The base reading: the first one, or with `baseline: {date}` the first on or after it.
+    base = _asof(t, usable, ["date", "value", "n_seen"], on="base_key", direction="forward")
     newest = usable.loc[usable["date"] <= as_of_ts].groupby("i_pos")["date"].max()
 
     yi, ti = latest["value"], latest["date"]
     has_latest = yi.notna()
-    declared = t["base_date_decl"].notna()
-    # Base point: the declared baseline, else the first usable reading (only meaningful
-    # when some reading lies on or before the cut-off; the first one then does too).
-    first_on_time = has_latest & ~declared
-    y0 = t["base_value_decl"].where(declared, _lookup(first["value"], t["i_pos"]))
-    y0 = y0.where(declared | first_on_time)
-    t0 = t["base_date_decl"].where(declared, _lookup(first["date"], t["i_pos"]))
-    t0 = t0.where(declared | first_on_time)
-    n_points = declared.astype("int64") + latest["n_seen"].fillna(0).astype("int64")
+    declared = t["base_value_decl"].notna()  # a declared value: a base point, not a reading
+    # Otherwise the base reading (only meaningful when it lies on or before the cut-off).
+    base_on_time = has_latest & ~declared & (base["date"] <= t["cutoff"])
+    y0 = t["base_value_decl"].where(declared, base["value"]).where(declared | base_on_time)
+    t0 = t["base_date_decl"].where(declared, base["date"]).where(declared | base_on_time)
+    seen_since_base = latest["n_seen"] - base["n_seen"].where(base_on_time, np.nan) + 1
+    n_points = np.where(declared, 1 + latest["n_seen"].fillna(0), seen_since_base.fillna(0)).astype(
+        "int64"
+    )
     yT, tT, comp = t["target_value"], t["deadline"], t["comparator"]
 
     met = _meets(yi, yT, comp)
@@ -105,43 +109,43 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
     two_points = number & (n_points >= 2) & (dt_i > 0)
     observed = np.where(two_points, _rate(y0, yi, dt_i, compound), np.nan)
     required = np.where(number, _rate(y0, yT, dt_T, compound), np.nan)
-    past = (as_of_ts > tT).to_numpy()
+    improve = (comp == "improve").to_numpy()  # a goal without a number: never met or missed
+    past = (as_of_ts > tT).to_numpy() & ~improve
     # Past the deadline there is no pace left to keep: needed is NaN.
     needed = np.where(number & has_latest & ~past, _rate(yi, yT, dt_n, compound), np.nan)
     with np.errstate(all="ignore"):
         projected = np.where(compound, yi * (1.0 + observed) ** dt_n, yi + observed * dt_n)
-        # required == 0 (base already on the target) leaves R undefined: see status.
-        ratio = np.where(required != 0, sign * observed / np.abs(required), np.nan)
 
-    th = program.thresholds
     required_zero = required == 0
-    status = np.select(
-        [
-            ~has_latest,
-            met,
-            past,
-            ~number,
-            ~two_points,
-            required_zero,
-            ratio >= th.on_track,
-            ratio >= th.needs_acceleration,
-            ratio >= th.limited_progress,
-            ratio < th.limited_progress,
-        ],
-        [
-            "no_data",
-            "achieved",
-            "missed",
-            "insufficient_data",
-            "insufficient_data",
-            "deteriorating",
-            "on_track",
-            "needs_acceleration",
-            "limited_progress",
-            "deteriorating",
-        ],
-        default="insufficient_data",  # a rate overflowed (inf/inf): no usable trend
+    shared = np.select(
+        [~has_latest, met, past, ~number, ~two_points],
+        ["no_data", "achieved", "missed", "insufficient_data", "insufficient_data"],
+        default="",
     )
+    verdicts = methods.judge(
+        methods.TrendInputs(
+            d=sign,
+            y0=y0.to_numpy("float64"),
+            yi=yi.to_numpy("float64"),
+            yT=yT.to_numpy("float64"),
+            dt_i=dt_i.to_numpy("float64"),
+            dt_T=dt_T.to_numpy("float64"),
+            observed=observed,
+            required=required,
+            projected=projected,
+            compound=compound,
+            improve=improve,
+            limit_factor=t["limit_factor"].to_numpy("float64"),
+        ),
+        program.thresholds,
+    )
+    by_method = {
+        m: np.where(shared != "", shared, v.status).astype(object) for m, v in verdicts.items()
+    }
+    # SDSN has no rule for a goal without a number: such a row keeps the default method's.
+    no_rule = by_method[program.method] == None  # noqa: E711 (elementwise)
+    status = np.where(no_rule, by_method["statcan"], by_method[program.method]).astype(str)
+    ratio = verdicts[program.method].ratio  # the figure the chosen method compared
 
     bad_candidate = candidate["date"].notna() & candidate["value"].isna()
     status_note = np.select(
@@ -170,6 +174,15 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             + candidate["error"].fillna("no value").astype(str),
         ),
         _text(fallback, "compound trend impossible with zero or negative values; used linear"),
+        _text(
+            pd.Series(by_date & ~base_on_time & has_latest, index=t.index),
+            "no reading on or after the baseline date "
+            + t["base_date_decl"].dt.strftime("%Y-%m-%d").fillna(""),
+        ),
+        _text(
+            pd.Series(improve & no_rule, index=t.index),
+            f"method {program.method} has no rule for a goal without a number; judged by statcan",
+        ),
         pd.Series(
             np.where(
                 (status == "deteriorating") & required_zero,
@@ -221,6 +234,8 @@ def assess(program: Program, readings: pd.DataFrame, as_of: date) -> pd.DataFram
             "latest_reading_id": latest["reading_id"],
             "conversion": latest["conversion"],
             "n_points": n_points,
+            "status_by_method": _by_method(by_method) if program.compare else None,
+            "fragile": methods.disagree(by_method) if program.compare else False,
         }
     )
     return _typed(out[GAP_COLUMNS])
@@ -237,7 +252,9 @@ def _targets_frame(program: Program) -> pd.DataFrame:
             "target_value": float(tg.value),
             "stretch_value": np.nan if tg.stretch is None else float(tg.stretch),
             "base_date_decl": ind.baseline.date if ind.baseline else None,
-            "base_value_decl": float(ind.baseline.value) if ind.baseline else np.nan,
+            "base_value_decl": np.nan
+            if ind.baseline is None or ind.baseline.value is None
+            else float(ind.baseline.value),
             "name_en": ind.name_en,
             "name_vi": ind.name_vi,
             "kind": ind.kind,
@@ -245,6 +262,7 @@ def _targets_frame(program: Program) -> pd.DataFrame:
             "direction": ind.direction,
             "trend_decl": ind.trend,
             "every": np.nan if ind.report_every_months is None else ind.report_every_months,
+            "limit_factor": ind.limit_factor,
             "i_pos": i,
             "t_pos": j,
         }
@@ -267,13 +285,14 @@ def _targets_frame(program: Program) -> pd.DataFrame:
         "direction",
         "trend_decl",
         "every",
+        "limit_factor",
         "i_pos",
         "t_pos",
     ]
     t = pd.DataFrame(rows, columns=columns)
     for col in ("deadline", "base_date_decl"):
         t[col] = pd.to_datetime(t[col]).astype(_NS)
-    for col in ("target_value", "stretch_value", "base_value_decl", "every"):
+    for col in ("target_value", "stretch_value", "base_value_decl", "every", "limit_factor"):
         t[col] = t[col].astype("float64")
     t = t.astype({"i_pos": "int64", "t_pos": "int64"})
     t = t.sort_values(["deadline", "i_pos", "t_pos"], kind="stable")
@@ -303,16 +322,23 @@ def _regional(readings: pd.DataFrame, region: str, keys: list[str]) -> pd.DataFr
     return r.sort_values(["date", "reading_id"], kind="stable", na_position="first")
 
 
-def _asof(t: pd.DataFrame, right: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """For each target row, the last row of `right` (same indicator) dated <= its cut-off."""
-    left = t[["i_pos", "cutoff"]].reset_index().sort_values("cutoff", kind="stable")
+def _asof(
+    t: pd.DataFrame,
+    right: pd.DataFrame,
+    cols: list[str],
+    on: str = "cutoff",
+    direction: str = "backward",
+) -> pd.DataFrame:
+    """For each target row, the last row of `right` (same indicator) dated <= its `on`
+    date (direction "forward": the first one dated >= it)."""
+    left = t[["i_pos", on]].reset_index().sort_values(on, kind="stable")
     merged = pd.merge_asof(
         left,
         right[["i_pos", *cols]],
-        left_on="cutoff",
+        left_on=on,
         right_on="date",
         by="i_pos",
-        direction="backward",
+        direction=direction,  # type: ignore[arg-type]
     )
     return merged.set_index("index").sort_index()[cols].rename_axis(None)
 
@@ -386,6 +412,14 @@ def _gap(v: pd.Series, target: pd.Series, comp: pd.Series, met: np.ndarray) -> n
     return np.where(np.isnan(v), np.nan, np.where(met, 0.0, gap))
 
 
+def _by_method(by_method: dict[str, np.ndarray]) -> list[dict[str, str | None]]:
+    """{method: status} per row, in METHODS order (None: the method has no rule)."""
+    return [
+        dict(zip(METHODS, statuses, strict=True))
+        for statuses in zip(*by_method.values(), strict=True)
+    ]
+
+
 def _text(mask: pd.Series, text: pd.Series | str) -> pd.Series:
     return pd.Series(np.where(mask, text, ""), index=mask.index).fillna("")
 
@@ -405,4 +439,7 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
     out = out.astype({c: str for c in _STR_COLS})
     for col in ("deadline", "baseline_date", "latest_date"):
         out[col] = out[col].astype(_NS)
-    return out.astype({"stale": bool, "latest_reading_id": "Int64", "n_points": "int64"})
+    out = out.astype({"status_by_method": object})
+    return out.astype(
+        {"stale": bool, "latest_reading_id": "Int64", "n_points": "int64", "fragile": bool}
+    )

@@ -7,6 +7,7 @@ commands so `tracker --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import os
@@ -61,6 +62,12 @@ class State:
         if self._engine is None:
             from tracker.store.database import open_store
 
+            if not self.settings.targets.is_file():
+                # No programme here (wrong folder?): say so before a stray tracker.db is made.
+                from tracker.targets import load_program
+
+                load_program(self.settings.targets)  # raises, naming --targets / TRACKER_TARGETS
+
             self._engine = open_store(self.settings.database_url)
         return self._engine
 
@@ -81,6 +88,13 @@ def handles_errors(fn: F) -> F:
         except TrackerError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(EXIT_ERROR) from None
+        except BrokenPipeError:
+            # `tracker export | head`: the reader left; not an error. Point stdout at
+            # devnull so the flush at exit does not fail again.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
@@ -178,15 +192,26 @@ def validate(
         Path | None, typer.Argument(help="Targets file to check (default: the configured one).")
     ] = None,
 ) -> None:
-    """Check the targets file and report every problem at once, as FILE:LINE:COL: message."""
+    """Check everything a run would read: the targets file and every reading file (a dry
+    run of the import: nothing is written), each problem as FILE:LINE:COL: message."""
     from tracker.targets import load_program
+    from tracker.validation import validate_all
 
-    path = file or _state(ctx).settings.targets
+    st = _state(ctx)
+    path = file or st.settings.targets
     program = load_program(path)
+    report = validate_all(program, st.settings.actuals)
+    if report.problems:
+        raise InputError(
+            report.problems,
+            summary=f"{len(report.problems)} problem(s); nothing was changed. Fix them and run "
+            "`tracker validate` again.",
+        )
     n_targets = len(program.targets)
     typer.echo(
         f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
-        f"{n_targets} targets, {len(program.exchange_rates)} exchange rates"
+        f"{n_targets} targets, {len(program.exchange_rates)} exchange rates; "
+        f"{st.settings.actuals}: {report.files} reading file(s), {report.rows} readings OK"
     )
 
 
@@ -201,15 +226,32 @@ def import_(
         list[Path] | None,
         typer.Argument(help="Reading files (CSV); default: every CSV in the readings folder."),
     ] = None,
+    forget: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--forget",
+            help="Retract every reading imported from this file (one that is gone from the "
+            "readings folder, say) and forget the file. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Sync reading files into the store: new rows are added, changed rows become corrections,
-    removed rows are retracted. A file with any bad row imports nothing."""
-    from tracker.store.sync import reading_files, sync_files
+    removed rows are retracted. A file with any bad row imports nothing. A file moved or
+    renamed inside the readings folder keeps its readings; one that is gone is reported."""
+    from tracker.store.sync import forget_file, gone_files, reading_files, sync_files
 
     st = _state(ctx)
+    if forget:
+        for path in forget:
+            n = forget_file(st.engine, path, st.settings.actuals, by=_who())
+            typer.echo(f"{path}: forgotten; its {n} current readings were retracted")
+        if not files:
+            return
     paths = list(files) if files else reading_files(st.settings.actuals)
     results = sync_files(st.engine, st.program, paths, st.settings.actuals, by="import")
     _print_sync(results)
+    for gone in gone_files(st.engine, st.settings.actuals):
+        typer.echo(str(gone), err=True)
     bad = [r for r in results if not r.ok]
     if bad:
         raise InputError(
@@ -223,7 +265,12 @@ def _print_sync(results: list[Any]) -> None:
     for r in results:
         if not r.ok:
             continue
-        if r.skipped:
+        if r.skipped and r.moved_from:
+            typer.echo(
+                f"{r.file}: the same file as {r.moved_from}, moved or renamed; its "
+                f"{r.unchanged} readings now come from {r.file}"
+            )
+        elif r.skipped:
             typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
         else:
             typer.echo(
@@ -251,7 +298,8 @@ def add(
         typer.Option(
             "--date",
             help="Day the reading describes: YYYY-MM-DD, "
-            "YYYY-MM or YYYY (a period means its last day).",
+            "YYYY-MM or YYYY (a period means its last day); a split year 2015-16 or "
+            "2015/2016 ends on the programme's split_year_end.",
         ),
     ],
     source: Annotated[str, typer.Option(help="Where the figure comes from.")],
@@ -270,31 +318,37 @@ def add(
     ] = None,
     note: Annotated[str | None, typer.Option(help="Free text kept with the reading.")] = None,
     locale: Locale = "en",
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="The value is right although it jumps 10x against the previous reading "
+            "(kept with the reading).",
+        ),
+    ] = False,
 ) -> None:
-    """Record one reading."""
-    from tracker.store.ledger import add_reading
-    from tracker.store.rowcheck import RowChecker
+    """Record one reading. Every reading rule applies (the same as for a file); a value
+    10 times (or a tenth of) the previous reading is held until you repeat it with --confirm."""
+    from tracker.store.record import record_reading
 
     st = _state(ctx)
-    program = st.program
-    ind = program.indicators.get(indicator)
     fields = {
         "indicator": indicator,
         "date": date_,
         "value": value,
-        "unit": unit if unit is not None else (ind.unit if ind else ""),
+        "unit": unit,
         "source": source,
-        "area": area or "",
-        "qualifier": qualifier or "",
-        "note": note or "",
+        "area": area,
+        "qualifier": qualifier,
+        "note": note,
     }
-    row, errors = RowChecker(program).check(fields, locale=_locale(locale))
-    if row is None:
-        raise BadValue("\n".join(errors))
-    rid = add_reading(st.engine, row, by=_who())
+    rec = record_reading(
+        st.engine, st.program, fields, by=_who(), locale=_locale(locale), confirm=confirm
+    )
+    row = rec.row
     typer.echo(
-        f"recorded reading {rid}: {row.indicator} = {_show(row.value)} {row.unit} "
-        f"on {row.period_date.isoformat()} ({row.area})"
+        f"recorded reading {rec.id}: {row.indicator} = {_show(row.value)} {row.unit} "
+        f"on {row.period_date.isoformat()} ({row.area})" + (", confirmed" if row.confirmed else "")
     )
 
 
@@ -398,7 +452,7 @@ def readings(
             + "; add some with `tracker add` or `tracker import`"
         )
         return
-    cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
+    cols = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source", "confirmed"]
     if history:
         cols += ["state", "revision_of", "recorded_at", "end_reason"]
     table = [[_cell(r.get(c)) for c in cols] for r in rows]
@@ -406,8 +460,10 @@ def readings(
 
 
 def _cell(v: Any) -> str:
-    if v is None:
+    if v is None or v is False:
         return ""
+    if v is True:
+        return "yes"
     if isinstance(v, float):
         return _show(v)
     if isinstance(v, datetime):
@@ -470,7 +526,10 @@ def run(
         str | None,
         typer.Option(
             "--as-of",
-            help="Assess as of this day (YYYY-MM-DD; default: today in the programme's timezone).",
+            help="Assess as of this day (YYYY-MM-DD; default: today in the programme's "
+            "timezone). Another day than today makes a what-if run: its report goes to "
+            "REPORTS/what-if/, and REPORTS/latest, `tracker status` and the next report's "
+            "changes stay with the live runs.",
         ),
     ] = None,
     known_at: Annotated[
@@ -487,9 +546,8 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write the report files into this folder "
-            "(default: REPORTS/<as_of>/, and REPORTS/latest "
-            "points at it)."
+            help="Write the report files into this folder (a what-if run; default: "
+            "REPORTS/<as_of>/, and REPORTS/latest points at it)."
         ),
     ] = None,
     fmt: Annotated[
@@ -535,6 +593,8 @@ def run(
         program=None,
     )
     _print_sync(result.sync)
+    for gone in result.gone:
+        typer.echo(gone, err=True)
     for r in result.sync:
         if not r.ok:
             typer.echo(f"{r.file}: refused, nothing imported from it:", err=True)
@@ -575,6 +635,11 @@ def _summary(result: Any) -> str:
     if result.changes:
         lines.append(f"{len(result.changes)} change(s) since the last run (see the report)")
     lines.append(f"report: {result.report_dir}")
+    if result.what_if:
+        lines.append(
+            "a what-if run: REPORTS/latest, `tracker status` and the next report's changes "
+            "still follow the live runs"
+        )
     return "\n".join(lines)
 
 
@@ -621,15 +686,17 @@ def history(
     limit: Annotated[int, typer.Option(help="How many lines at most.")] = 20,
 ) -> None:
     """Show past runs, or one target's status over time."""
+    from tracker.status import local_time
     from tracker.store.runs import recent_runs, target_history
 
     st = _state(ctx)
+    tz = st.program.timezone
     if target is None:
         rows = [
             [
                 str(r.id),
                 r.job,
-                _cell(r.started_at),
+                local_time(r.started_at, tz),
                 r.as_of.isoformat() if r.as_of else "",
                 _cell(r.known_at),
                 r.outcome,
@@ -643,7 +710,7 @@ def history(
             return
         typer.echo(
             _table(
-                ["run", "job", "started (UTC)", "as of", "known at", "outcome", "statuses / error"],
+                ["run", "job", "started", "as of", "known at", "outcome", "statuses / error"],
                 rows,
             )
         )
@@ -660,7 +727,7 @@ def history(
     rows = [
         [
             str(h.run_id),
-            _cell(h.started_at),
+            local_time(h.started_at, tz),
             str(h.as_of),
             h.status,
             _num(h.latest_value),
@@ -672,7 +739,7 @@ def history(
     ]
     typer.echo(
         _table(
-            ["run", "started (UTC)", "as of", "status", "latest", "latest date", "gap", ""], rows
+            ["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows
         )
     )
 

@@ -53,7 +53,7 @@ GAP_EXTRA_COLUMNS = [
     "name_en",
     "name_vi",
     "kind",  # number | milestone
-    "comparator",  # at_least | more_than | at_most | less_than | equals | done
+    "comparator",  # at_least | more_than | at_most | less_than | equals | done | improve
     "direction",  # increase | decrease
     "trend",  # compound | linear (the one actually used, after any fallback)
     "stretch_gap",  # distance from latest to stretch (never negative), or NaN
@@ -62,6 +62,9 @@ GAP_EXTRA_COLUMNS = [
     "latest_reading_id",
     "conversion",  # conversion text of the latest reading, if any
     "n_points",  # points used for the trend (baseline included)
+    # assessment: {compare: true} only (else None / False); docs/methods.md
+    "status_by_method",  # {method: status or None} per row, in model.METHODS order
+    "fragile",  # bool: the methods that have a rule for the row disagree
 ]
 
 GAP_COLUMNS = GAP_CONTRACT_COLUMNS + GAP_EXTRA_COLUMNS

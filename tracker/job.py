@@ -31,7 +31,7 @@ from tracker.reports.context import Change, FailedRun, ReportContext
 from tracker.settings import Settings
 from tracker.store import runs
 from tracker.store.database import open_store
-from tracker.store.sync import SyncResult, reading_files, sync_files
+from tracker.store.sync import SyncResult, gone_files, reading_files, sync_files
 from tracker.targets import load_program
 
 MAX_READING_CHANGES = 100  # listed one by one in the report; the rest are counted
@@ -46,6 +46,8 @@ class RunResult:
     gaps: pd.DataFrame | None = None
     sync: list[SyncResult] = field(default_factory=list)
     changes: tuple[Change, ...] = ()
+    what_if: bool = False
+    gone: tuple[str, ...] = ()  # imported files no longer in the readings folder
 
     @property
     def counts(self) -> dict[str, int]:
@@ -79,6 +81,10 @@ def run_job(
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
     engine = engine or open_store(settings.database_url)
+    # Only the live run moves the live state; anything else is a what-if (DESIGN.md).
+    what_if = known_at is not None or out is not None or as_of is not None
+    if what_if and job == runs.MANUAL:
+        job = runs.WHAT_IF
 
     def claim(day: date | None, targets_sha256: str = "") -> int | None:
         return runs.claim_run(
@@ -101,7 +107,10 @@ def run_job(
                 on_claimed(run_id)
             runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
         raise
-    as_of = as_of or today_in(program)
+    today = today_in(program)
+    if job == runs.WHAT_IF and as_of == today and known_at is None and out is None:
+        job = runs.MANUAL  # --as-of today is the live run
+    as_of = as_of or today
     run_id = claim(as_of, program.source_sha256)
     if run_id is None:
         return RunResult(None, skipped=True, as_of=as_of)
@@ -120,6 +129,7 @@ def run_job(
             lang=lang or program.lang,
             catch_up=catch_up,
             sync=sync,
+            what_if=job == runs.WHAT_IF,
         )
     except BaseException as e:
         runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
@@ -159,14 +169,17 @@ def _run(
     lang: str,
     catch_up: bool,
     sync: bool,
+    what_if: bool = False,
 ) -> RunResult:
     from tracker.store.queries import reading_details, readings_frame
 
     synced: list[SyncResult] = []
+    gone: tuple[str, ...] = ()
     if sync and known_at is None:  # a rebuild of the past must not change the store
         synced = sync_files(
             engine, program, reading_files(settings.actuals), settings.actuals, by="import"
         )
+        gone = tuple(str(g) for g in gone_files(engine, settings.actuals))
     # Goals are the region's: sub-area readings (communes) are stored but not assessed,
     # so they stay in the database (a national store then costs what its region costs).
     # Only the XLSX report lists every reading with its source and note; the other formats
@@ -186,7 +199,7 @@ def _run(
         f"first: {r.problems[0]}"
         for r in synced
         if not r.ok
-    )
+    ) + gone
     ctx = ReportContext(
         program=program.name,
         region=program.region,
@@ -200,14 +213,22 @@ def _run(
         failed_runs=tuple(FailedRun(f.started_at, f.error or "", f.slot) for f in failed),
         exchange_rates=program.exchange_rates,
         notices=notices,
+        method=program.method,
     )
-    report_dir = out or settings.reports / as_of.isoformat()
+    report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
     write_report(gaps, readings, ctx, report_dir, formats)
-    if out is None:
+    if not what_if:
         update_latest_pointer(settings.reports, report_dir)
     return RunResult(
-        run_id, as_of=as_of, report_dir=report_dir, gaps=gaps, sync=synced, changes=changes
+        run_id,
+        as_of=as_of,
+        report_dir=report_dir,
+        gaps=gaps,
+        sync=synced,
+        changes=changes,
+        what_if=what_if,
+        gone=gone,
     )
 
 
@@ -222,6 +243,16 @@ def _with_latest_sources(gaps: pd.DataFrame, details: pd.DataFrame) -> pd.DataFr
         ids = gaps.loc[stored, "latest_reading_id"].astype("int64")
         gaps.loc[stored, "latest_source"] = details["source"].reindex(ids).to_numpy(object)
     return gaps
+
+
+def _report_dir(reports: Path, as_of: date, known_at: datetime | None, what_if: bool) -> Path:
+    """REPORTS/<as_of>/ for the live run; REPORTS/what-if/<as_of>[-known-<moment>]/ else."""
+    if not what_if:
+        return reports / as_of.isoformat()
+    name = as_of.isoformat()
+    if known_at is not None:
+        name += "-known-" + known_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return reports / "what-if" / name
 
 
 def _changes(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Comparator = Literal["at_least", "more_than", "at_most", "less_than", "equals", "done"]
+Comparator = Literal["at_least", "more_than", "at_most", "less_than", "equals", "done", "improve"]
 COMPARATORS: tuple[Comparator, ...] = (
     "at_least",
     "more_than",
@@ -19,10 +19,13 @@ COMPARATORS: tuple[Comparator, ...] = (
     "less_than",
     "equals",
     "done",
+    "improve",  # a goal without a number: keep moving in the indicator's direction
 )
+Method = Literal["statcan", "unsd", "linear"]
+METHODS: tuple[Method, ...] = ("statcan", "unsd", "linear")  # docs/methods.md
 Direction = Literal["increase", "decrease"]
 Trend = Literal["compound", "linear"]
-Kind = Literal["number", "milestone"]
+Kind = Literal["number", "milestone", "measure"]  # number: a count or amount; measure: any real
 Qualifier = Literal["more_than", "less_than", "about", "almost"]
 QUALIFIERS: tuple[Qualifier, ...] = ("more_than", "less_than", "about", "almost")
 
@@ -50,11 +53,15 @@ class ExchangeRate:
 
 @dataclass(frozen=True)
 class Baseline:
-    """A declared starting point (not a reading), in the indicator's unit."""
+    """A declared starting point, in the indicator's unit.
+
+    With a `value` it is not a reading. Without one (`baseline: {date: 2015}`) the base
+    point is the current reading of that period, or the first one after it.
+    """
 
     date: date
-    value: float
-    source: str
+    value: float | None
+    source: str | None
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,8 @@ class Target:
     """One dated goal of one indicator.
 
     `value` is the goal in the indicator's unit (1.0 for `done: true`, 0.0 for
-    `done: false`); `stretch` is the optional stretch value of a range goal.
+    `done: false`, NaN for `improve: true`, a goal without a number); `stretch` is the
+    optional stretch value of a range goal.
     """
 
     id: str
@@ -85,7 +93,9 @@ class Indicator:
     trend: Trend = "compound"
     report_every_months: int | None = None  # stale when the latest reading is older
     baseline: Baseline | None = None
+    limit_factor: float = 1.0  # Open SDG's C: scales the thresholds of goals without a number
     ratio_of: tuple[str, str] | None = None  # (numerator, denominator) indicator keys
+    bounds: tuple[float, float] | None = None  # declared [min, max] a reading may take
     targets: tuple[Target, ...] = ()
 
     def name(self, lang: str) -> str:
@@ -109,6 +119,9 @@ class Program:
     lang: str = "en"
     catch_up: Literal["latest", "none"] = "latest"
     thresholds: Thresholds = field(default_factory=Thresholds)
+    method: Method = "statcan"  # assessment: {method: ...}; docs/methods.md
+    compare: bool = False  # assessment: {compare: true}: every method, side by side
+    split_year_end: str | None = None  # "MM-DD": when a split year (2015-16) ends
     exchange_rates: tuple[ExchangeRate, ...] = ()
     indicators: dict[str, Indicator] = field(default_factory=dict)
     notify: Notify = field(default_factory=Notify)

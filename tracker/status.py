@@ -28,11 +28,29 @@ def next_slot_after(program: Program, after: datetime, cron: str | None = None) 
     return trigger.get_next_fire_time(None, after.astimezone(trigger.timezone))
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+def local_time(moment: datetime | None, timezone: str) -> str:
+    """A stored moment as the programme's officers read it: in its timezone, offset shown."""
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:  # the store keeps UTC
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        zone = ZoneInfo(timezone)
+    except Exception:  # load_program refused an unknown zone already; stay readable
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M ") + (
+        "UTC" if offset == "+0000" else f"{offset[:3]}:{offset[3:]}"
+    )
 
 
 def status_text(engine: Engine, program: Program, now: datetime | None = None) -> tuple[str, bool]:
+    def _when(moment: datetime | None) -> str:
+        return local_time(moment, program.timezone)
+
     now = now or datetime.now(UTC)
     last = runs.last_run(engine)
     if last is None:

@@ -23,6 +23,7 @@ import yaml
 from tracker.errors import Problem, TargetsFileError, UnitError
 from tracker.model import (
     COMPARATORS,
+    METHODS,
     Baseline,
     ExchangeRate,
     Indicator,
@@ -31,7 +32,7 @@ from tracker.model import (
     Target,
     Thresholds,
 )
-from tracker.parsing import parse_period_end
+from tracker.parsing import parse_month_day, parse_period_end
 from tracker.units import parse_unit
 
 _TOP_KEYS = {
@@ -45,6 +46,7 @@ _TOP_KEYS = {
     "exchange_rates",
     "indicators",
     "notify",
+    "split_year_end",
 }
 _INDICATOR_KEYS = {
     "name",
@@ -55,8 +57,10 @@ _INDICATOR_KEYS = {
     "report_every",
     "baseline",
     "ratio_of",
+    "bounds",
     "targets",
     "note",
+    "limit_factor",
 }
 _TARGET_KEYS = {"by", "id", "stretch", "note", *COMPARATORS}
 _INTERVAL = re.compile(r"^(\d+)\s*([ymq])$")
@@ -78,6 +82,7 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.split_year_end: str | None = None  # the programme's, once read
 
     def bad(self, node: _Node | None, message: str, *, at_key: bool = False) -> None:
         if node is None:
@@ -155,11 +160,11 @@ class _Checker:
             v = str(v)
         if isinstance(v, str):
             try:
-                return parse_period_end(v)
+                return parse_period_end(v, split_year_end=self.split_year_end)
             except ValueError as e:
                 self.bad(node, f"{what}: {e}")
                 return None
-        self.bad(node, f"{what} must be a year or a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        self.bad(node, f"{what} must be a year or a date (YYYY, YYYY-MM, YYYY-MM-DD or 2015-16)")
         return None
 
 
@@ -200,7 +205,12 @@ def _compose(
                 return _Node(out, *pos)
             if isinstance(node, yaml.SequenceNode):
                 return _Node([walk(v) for v in node.value], *pos)
-            return _Node(loader.construct_object(node), *pos)
+            try:
+                return _Node(loader.construct_object(node), *pos)
+            except (ValueError, OverflowError):
+                # a scalar YAML reads as a date that does not exist (2025-02-30): keep the
+                # text, so the checker says where it is and what is wrong (file:line:col)
+                return _Node(node.value, *pos)
 
         tree = walk(root) if root is not None else _Node(None, 1, 1)
     except yaml.MarkedYAMLError as e:
@@ -274,7 +284,8 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
     _check_cron(c, top.get("schedule"), schedule)
     lang = c.choice(top, "lang", "the targets file", ("en", "vi"), "en")
     catch_up = c.choice(top, "catch_up", "the targets file", ("latest", "none"), "latest")
-    thresholds = _thresholds(c, top.get("assessment"))
+    c.split_year_end = _split_year_end(c, top.get("split_year_end"))
+    thresholds, method, compare = _assessment(c, top.get("assessment"))
     rates = _rates(c, top.get("exchange_rates"))
     notify = _notify(c, top.get("notify"))
 
@@ -308,6 +319,9 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
         lang=lang,
         catch_up=catch_up,  # type: ignore[arg-type]
         thresholds=thresholds,
+        method=method,  # type: ignore[arg-type]
+        compare=compare,
+        split_year_end=c.split_year_end,
         exchange_rates=tuple(rates),
         indicators=indicators,
         notify=notify,
@@ -334,11 +348,36 @@ def _check_cron(c: _Checker, node: _Node | None, cron: str) -> None:
         c.bad(node, str(e))
 
 
-def _thresholds(c: _Checker, node: _Node | None) -> Thresholds:
+def _split_year_end(c: _Checker, node: _Node | None) -> str | None:
+    if node is None or node.value is None:
+        return None
+    try:
+        month, day = parse_month_day(str(node.value))
+    except ValueError as e:
+        c.bad(node, f'"split_year_end": {e}')
+        return None
+    return f"{month:02d}-{day:02d}"
+
+
+def _assessment(c: _Checker, node: _Node | None) -> tuple[Thresholds, str, bool]:
+    """assessment: {thresholds: {...}, method: statcan|unsd|linear, compare: true|false}"""
     if node is None:
-        return Thresholds()
-    m = c.mapping(node, '"assessment"', {"thresholds"})
-    if not m or "thresholds" not in m:
+        return Thresholds(), "statcan", False
+    m = c.mapping(node, '"assessment"', {"thresholds", "method", "compare"})
+    if not m:
+        return Thresholds(), "statcan", False
+    method = c.choice(m, "method", '"assessment"', METHODS, "statcan")
+    compare = False
+    if "compare" in m:
+        if isinstance(m["compare"].value, bool):
+            compare = m["compare"].value
+        else:
+            c.bad(m["compare"], f'"compare" must be true or false, not "{m["compare"].value}"')
+    return _thresholds(c, m), method, compare
+
+
+def _thresholds(c: _Checker, m: dict[str, _Node]) -> Thresholds:
+    if "thresholds" not in m:
         return Thresholds()
     tm = c.mapping(
         m["thresholds"], '"thresholds"', {"on_track", "needs_acceleration", "limited_progress"}
@@ -420,7 +459,21 @@ def _notify(c: _Checker, node: _Node | None) -> Notify:
     hook = c.text(m, "webhook", '"notify"')
     if hook and not re.match(r"^https?://", hook):
         c.bad(m["webhook"], '"webhook" must be an http:// or https:// URL')
-    return Notify(command=c.text(m, "command", '"notify"'), webhook=hook)
+    command = c.text(m, "command", '"notify"')
+    if command is not None:
+        import shlex
+
+        try:
+            words = shlex.split(command)
+        except ValueError as e:
+            c.bad(
+                m["command"],
+                f'notify.command "{command}" cannot be split into words ({e}); check its quotes',
+            )
+        else:
+            if not words:
+                c.bad(m["command"], "notify.command is empty; remove it or fill it")
+    return Notify(command=command, webhook=hook)
 
 
 def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
@@ -438,14 +491,14 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             name_vi = c.text(nm, "vi", f'"name" of {what}') or name_en
         else:
             name_en = name_vi = c.text(m, "name", what) or key
-    kind = c.choice(m, "kind", what, ("number", "milestone"), "number")
+    kind = c.choice(m, "kind", what, ("number", "milestone", "measure"), "number")
     direction = c.choice(m, "direction", what, ("increase", "decrease"), "increase")
     trend = c.choice(m, "trend", what, ("compound", "linear"), "compound")
     unit = c.text(
         m,
         "unit",
         what,
-        required=kind == "number",
+        required=kind != "milestone",
         parent=node,
         default="yes/no" if kind == "milestone" else "",
     )
@@ -458,7 +511,7 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             c.bad(unit_node, str(e))
         if kind == "milestone" and parsed_unit is not None and parsed_unit.kind != "milestone":
             c.bad(unit_node, f'{what} is a milestone: its unit must be "yes/no" (or leave it out)')
-        if kind == "number" and parsed_unit is not None and parsed_unit.kind == "milestone":
+        if kind != "milestone" and parsed_unit is not None and parsed_unit.kind == "milestone":
             c.bad(unit_node, f'{what} has unit "{unit}": add "kind: milestone" for a yes/no goal')
     report_every = None
     if "report_every" in m:
@@ -483,9 +536,8 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
             bval = (
                 _goal_value(c, bm.get("value"), kind, "baseline value") if "value" in bm else None
             )
-            if "value" not in bm:
-                c.bad(bn, f'"baseline" of {what} has no "value"; add it')
-            bsrc = c.text(bm, "source", f'"baseline" of {what}', required=True, parent=bn)
+            # No value: the base point is the reading of that period (it has its source).
+            bsrc = c.text(bm, "source", f'"baseline" of {what}', required="value" in bm, parent=bn)
             bunit = c.text(bm, "unit", f'"baseline" of {what}')
             if bunit and parsed_unit and bval is not None:
                 from tracker.units import convert
@@ -496,8 +548,21 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                     )
                 except UnitError as e:
                     c.bad(bm["unit"], str(e))
-            if bdate and bval is not None and bsrc:
+            if "value" not in bm and "unit" in bm:
+                c.bad(bm["unit"], f'"baseline" of {what} has a unit but no value; give both')
+            if bdate and (("value" not in bm) or (bval is not None and bsrc)):
                 baseline = Baseline(bdate, bval, bsrc)
+    limit_factor = 1.0
+    if "limit_factor" in m:
+        lf = c.number(m["limit_factor"], f'"limit_factor" of {what}')
+        if lf is not None and not 0 <= lf <= 1:
+            c.bad(
+                m["limit_factor"],
+                f'"limit_factor" of {what} must be between 0 and 1 (1: no natural limit near; '
+                "0: the base value sits on the limit)",
+            )
+        elif lf is not None:
+            limit_factor = lf
     ratio_of = None
     if "ratio_of" in m:
         rm = c.mapping(m["ratio_of"], f'"ratio_of" of {what}', {"numerator", "denominator"})
@@ -508,6 +573,7 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                 ratio_of = (num, den)
             if parsed_unit is not None and parsed_unit.kind != "percent":
                 c.bad(m["ratio_of"], f"{what} is a ratio of two counts: its unit must be percent")
+    bounds = _bounds(c, m.get("bounds"), what) if "bounds" in m else None
     targets: list[Target] = []
     if "targets" in m and m["targets"].value is not None:
         tnode = m["targets"]
@@ -540,9 +606,42 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
         trend=trend,  # type: ignore[arg-type]
         report_every_months=report_every,
         baseline=baseline,
+        limit_factor=limit_factor,
         ratio_of=ratio_of,
+        bounds=bounds,
         targets=tuple(sorted(targets, key=lambda t: t.deadline)),
     )
+
+
+def _improve(c: _Checker, node: _Node, kind: str, key: str) -> float | None:
+    """`improve: true`: a goal without a number; its value is NaN (no target value)."""
+    if kind == "milestone":
+        c.bad(node, f'indicator "{key}" is a milestone: its target is "done: true"')
+        return None
+    if node.value is not True:
+        c.bad(
+            node,
+            f'"improve" can only be true (keep improving in the indicator\'s direction), '
+            f'not "{str(node.value).lower()}"; for a number use at_least / at_most',
+        )
+        return None
+    return float("nan")
+
+
+def _bounds(c: _Checker, node: _Node | None, what: str) -> tuple[float, float] | None:
+    """`bounds: [min, max]`: the values a reading of this indicator can take (both included)."""
+    if node is None or not isinstance(node.value, list) or len(node.value) != 2:
+        c.bad(node, f'"bounds" of {what} must be a list of two numbers [min, max], e.g. [0, 100]')
+        return None
+    lo, hi = (c.number(n, f'"bounds" of {what}') for n in node.value)
+    if lo is None or hi is None:
+        return None
+    if not lo < hi:
+        c.bad(
+            node, f'"bounds" of {what} must be [min, max] with min below max, not [{lo:g}, {hi:g}]'
+        )
+        return None
+    return (lo, hi)
 
 
 def _goal_value(c: _Checker, node: _Node | None, kind: str, what: str) -> float | None:
@@ -585,7 +684,9 @@ def _target(c: _Checker, key: str, kind: str, direction: str, node: _Node) -> Ta
         )
     else:
         comparator = comps[0]
-        if comparator == "done" and kind != "milestone":
+        if comparator == "improve":
+            value = _improve(c, m["improve"], kind, key)
+        elif comparator == "done" and kind != "milestone":
             c.bad(
                 m["done"],
                 f'"done" is for milestones; add "kind: milestone" to indicator '
@@ -598,7 +699,9 @@ def _target(c: _Checker, key: str, kind: str, direction: str, node: _Node) -> Ta
     stretch = None
     if "stretch" in m:
         stretch = c.number(m["stretch"], '"stretch"')
-        if stretch is not None and value is not None and comparator:
+        if comparator == "improve":
+            c.bad(m["stretch"], "a goal without a number (improve: true) has no stretch value")
+        elif stretch is not None and value is not None and comparator:
             upward = comparator in ("at_least", "more_than")
             downward = comparator in ("at_most", "less_than")
             if (

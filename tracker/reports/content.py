@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..frames import STATUSES
+from . import compare
 from .context import ReportContext
 from .i18n import (
     COMPARATOR_SYMBOLS,
@@ -60,6 +61,7 @@ class Cells:
     status_text: str
     note: str
     status: str
+    flag: str = ""  # "methods disagree" beside the status of a fragile goal (compare.py)
 
     def as_list(self) -> list[str]:
         return [
@@ -68,7 +70,7 @@ class Cells:
             self.latest,
             self.gap,
             self.needed,
-            self.status_text,
+            " · ".join(t for t in (self.status_text, self.flag) if t),
             self.note,
         ]
 
@@ -126,6 +128,9 @@ def _difference(value: float, row: Row, lang: str) -> str:
 
 def target_text(row: Row, lang: str) -> str:
     value = row["target_value"]
+    words = compare.target_words(row, lang)  # a goal without a number
+    if words:
+        return words
     if _is_milestone(row):
         return text(lang, "done") if value is None or value >= 0.5 else text(lang, "not_done")
     if value is None:
@@ -183,6 +188,7 @@ def cells(row: Row, lang: str) -> Cells:
         # A converted reading says how, in the row itself: the rate is part of the finding.
         note="; ".join(t for t in (note_text(row["note"] or "", lang), row["conversion"]) if t),
         status=row["status"],
+        flag=compare.fragile_words(row, lang),
     )
 
 

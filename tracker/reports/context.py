@@ -72,6 +72,7 @@ class ReportContext:
     failed_runs: tuple[FailedRun, ...] = ()  # failed runs since the last good one
     exchange_rates: tuple[ExchangeRate, ...] = ()  # shown under "Conversions used"
     notices: tuple[str, ...] = ()  # e.g. a reading file refused this run, shown at the top
+    method: str = "statcan"  # the programme's assessment method (model.METHODS)
 
     def __post_init__(self) -> None:
         # A naive timestamp would make gap-report.json ambiguous across time zones.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import content, svg
+from . import compare, content, svg
 from .context import ReportContext
 from .i18n import STATUS_MEANINGS, STATUS_NAMES, iso_date, iso_moment, text
 from .rows import is_missing, records
@@ -55,6 +55,7 @@ td:last-child { min-width: 14rem; overflow-wrap: anywhere; }
 .status { border-radius: 1rem; padding: .1rem .6rem; white-space: nowrap;
           display: inline-block; }
 .chips span { margin-right: .6rem; }
+.flag { color: #9a6700; font-size: .85rem; margin-top: .25rem; }
 ul.legend { list-style: none; padding-left: 0; }
 figure { margin: 1rem 0 2rem; } figcaption { font-weight: 600; }
 figure svg { max-width: 100%; height: auto; }
@@ -77,6 +78,10 @@ def _badge(status: str, label: str) -> str:
     return f'<span class="{css}">{escape(label)}</span>'
 
 
+def _flag(flag: str) -> str:
+    return f'<div class="flag">⚠ {escape(flag)}</div>' if flag else ""
+
+
 def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
@@ -91,7 +96,8 @@ def _table(rows: list[content.Row], lang: str) -> str:
         )
         body.append(
             f"<tr><td>{escape(c.goal)}</td>{numeric}"
-            f"<td>{_badge(c.status, c.status_text)}</td><td>{escape(c.note)}</td></tr>"
+            f"<td>{_badge(c.status, c.status_text)}{_flag(c.flag)}</td>"
+            f"<td>{escape(c.note)}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -109,7 +115,7 @@ def _points(readings: pd.DataFrame, indicator: str, region: str) -> list[svg.Poi
 def _charts(rows: list[content.Row], readings: pd.DataFrame, ctx: ReportContext) -> str:
     figures = []
     for row in rows:
-        if row["kind"] != "number" or is_missing(row["indicator"]):
+        if row["kind"] == "milestone" or is_missing(row["indicator"]):
             continue
         label = content.goal_label(row, ctx.lang)
         points = _points(readings, row["indicator"], ctx.region)
@@ -165,6 +171,11 @@ def render_html(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext) 
         charts = _charts(group, readings, ctx)
         if charts:
             out.append(f"<h3>{escape(text(lang, 'charts'))}</h3>{_chart_key(lang)}{charts}")
+
+    methods = compare.section(rows, ctx, content.goal_label)
+    if methods is not None:
+        out.append(f"<h2>{escape(methods.heading)}</h2><p>{escape(methods.intro)}</p>")
+        out.append(_list(methods.lines) if methods.lines else "")
 
     out.append(f"<h2>{escape(content.changes_heading(ctx))}</h2>")
     changes = content.change_lines(ctx)

@@ -227,6 +227,12 @@ _NOTE_PHRASES_VI = [
         "điểm gốc đã bằng mục tiêu (tốc độ yêu cầu 0)",
     ),
     ("milestone not yet reached", "mốc chưa đạt"),
+    ("no reading on or after the baseline date", "không có số liệu từ ngày gốc"),
+    (
+        "has no rule for a goal without a number; judged by statcan",
+        "không có quy tắc cho mục tiêu không có con số; đánh giá theo statcan",
+    ),
+    ("method linear ", "phương pháp linear "),
     ("trend could not be computed", "không tính được xu hướng"),
     ("latest reading is a bound: more than", "số liệu mới nhất là giới hạn dưới: hơn"),
     ("latest reading is a bound: less than", "số liệu mới nhất là giới hạn trên: dưới"),

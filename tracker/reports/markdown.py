@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import content
+from . import compare, content
 from .context import ReportContext
 from .i18n import STATUS_MEANINGS, iso_date, iso_moment, status_name, text
 from .rows import records
@@ -68,6 +68,11 @@ def render_markdown(gaps: pd.DataFrame, ctx: ReportContext) -> str:
         out += [f"## {escape(content.year_heading(year, lang))}", ""]
         out += _table(headers, [content.cells(r, lang).as_list() for r in group])
         out.append("")
+
+    methods = compare.section(rows, ctx, content.goal_label)
+    if methods is not None:
+        out += [f"## {escape(methods.heading)}", "", escape(methods.intro), ""]
+        out += _bullets(methods.lines) + ([""] if methods.lines else [])
 
     out += [f"## {escape(content.changes_heading(ctx))}", ""]
     changes = content.change_lines(ctx)

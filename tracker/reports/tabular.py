@@ -29,6 +29,8 @@ from .i18n import iso_date, iso_moment
 from .rows import is_missing, plain, plain_records, records
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Present only when the run compared methods (assessment: {compare: true}).
+_COMPARE_FIELDS = ("status_by_method", "fragile")
 
 
 def neutralise(value: str) -> str:
@@ -44,6 +46,10 @@ def report_document(gaps: pd.DataFrame, ctx: ReportContext) -> dict[str, Any]:
         "program": ctx.program,
         "rows": list(plain_records(gaps)),
     }
+    if not any(row.get("status_by_method") for row in doc["rows"]):
+        for row in doc["rows"]:
+            for key in _COMPARE_FIELDS:
+                row.pop(key, None)
     # known_at only on a rebuild: its presence is what tells a script "this is not live".
     if ctx.known_at is not None:
         doc["known_at"] = iso_moment(ctx.known_at)
@@ -77,8 +83,15 @@ def write_json(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, p
     path.write_text(body + "\n", encoding="utf-8")
 
 
+def _flat(value: Any) -> Any:
+    """{method: status} as one cell: "statcan=on_track; unsd=needs_acceleration; ..."."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={'' if v is None else v}" for k, v in value.items())
+    return value
+
+
 def _csv_cell(value: Any) -> str:
-    value = plain(value)
+    value = plain(_flat(value))
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -103,6 +116,7 @@ def _xlsx_value(value: Any) -> tuple[Any, str | None]:
     """(cell value, number format) for openpyxl; strings come back neutralised."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    value = _flat(value)
     if is_missing(value):
         return None, None
     if isinstance(value, pd.Timestamp):

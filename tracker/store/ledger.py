@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import BadValue, Problem, UnknownReading
 from tracker.model import Program
@@ -43,11 +42,20 @@ def row_values(row: RowData, *, by: str, at: datetime, **extra: Any) -> dict[str
         "recorded_at": at,
         "recorded_by": by,
         "state": "current",
+        "confirmed": row.confirmed,
         **extra,
     }
 
 
-def _current_with_key(conn: Connection, row: RowData) -> Any:
+def file_advice(source_file: str, source_line: int | None) -> str:
+    """The one sentence for a reading that came from a file: change the file, not the store."""
+    return (
+        f"it comes from line {source_line} of the reading file {source_file}: edit that line "
+        "(or delete it) and run `tracker import`, so the file and the store stay the same"
+    )
+
+
+def current_with_key(conn: Connection, row: RowData) -> Any:
     return conn.execute(
         select(R.c.id, R.c.source_file, R.c.source_line).where(
             and_(
@@ -61,27 +69,9 @@ def _current_with_key(conn: Connection, row: RowData) -> Any:
 
 
 def add_reading(engine: Engine, row: RowData, *, by: str) -> int:
-    """Record one new reading; refuse a second current one for the same indicator, area, date."""
-    try:
-        return _add_reading(engine, row, by=by)
-    except IntegrityError:
-        # Another writer recorded the same key between our check and our insert (the unique
-        # index caught it); checking again now finds it and says which reading it is.
-        return _add_reading(engine, row, by=by)
-
-
-def _add_reading(engine: Engine, row: RowData, *, by: str) -> int:
+    """Record one already-checked reading (tests, tools); people's readings go through
+    `store.record.record_reading`, which applies every rule first."""
     with engine.begin() as conn:
-        clash = _current_with_key(conn, row)
-        if clash is not None:
-            where = (
-                f" (from {clash.source_file} line {clash.source_line})" if clash.source_file else ""
-            )
-            raise BadValue(
-                f"{row.indicator} for {row.area} on {row.period_date.isoformat()} is already "
-                f"recorded as reading {clash.id}{where}; to change it use "
-                f"`tracker correct {clash.id} VALUE`"
-            )
         new_id: int = conn.execute(
             insert(R).values(**row_values(row, by=by, at=now_utc())).returning(R.c.id)
         ).scalar_one()
@@ -107,10 +97,8 @@ def _load_current(conn: Connection, reading_id: int, verb: str) -> Any:
         )
     if old.source_file:
         raise BadValue(
-            f"reading {reading_id} comes from line {old.source_line} of the reading file "
-            f"{old.source_file}; {verb} it by editing that line (or deleting it) and running "
-            "`tracker import`, "
-            "so the file and the store stay the same"
+            f"reading {reading_id} cannot be {verb}ed here: "
+            + file_advice(old.source_file, old.source_line)
         )
     return old
 
@@ -157,7 +145,7 @@ def correct_reading(
         if row.key == unchanged.key and row.same_content(unchanged):
             raise BadValue(f"the correction is the same as reading {reading_id}; nothing to change")
         if row.key != unchanged.key:
-            clash = _current_with_key(conn, row)
+            clash = current_with_key(conn, row)
             if clash is not None:
                 raise BadValue(
                     f"{row.indicator} for {row.area} on {row.period_date.isoformat()} "

@@ -76,6 +76,8 @@ class Reading(SQLModel, table=True):
     end_reason: str | None = None
     source_file: str | None = Field(default=None, max_length=500)  # set for file imports
     source_line: int | None = None
+    # The user confirmed a reading the 10x-jump rule held (--confirm, `confirmed` = yes).
+    confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class ImportedFile(SQLModel, table=True):

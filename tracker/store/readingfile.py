@@ -1,7 +1,8 @@
 """A reading file (CSV) -> validated rows, or ReadingsFileError listing every bad row.
 
 Format: UTF-8, header `indicator,date,value,unit,source` plus optional `area`,
-`qualifier`, `note` (any order). `date` is YYYY-MM-DD, YYYY-MM or YYYY (the period's
+`qualifier`, `note`, `confirmed` (any order; `confirmed` = yes records a reading
+that jumps 10x against the previous one). `date` is YYYY-MM-DD, YYYY-MM or YYYY (the period's
 last day); `value` a plain number with "." as the decimal mark, or yes/no for a
 milestone. A row is identified within its file by (indicator, area, date).
 
@@ -15,21 +16,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import Problem, ReadingsFileError
 from tracker.model import Program
-from tracker.store.columncheck import ReadingTable, check_columns
-from tracker.store.rowcheck import (
-    MAX_PROBLEMS,
-    RowChecker,
-    RowData,
-    duplicate_problem,
-    field_count_problem,
-    refuse,
-)
+from tracker.store.columncheck import ReadingTable, check_columns, check_records, finish
+from tracker.store.rowcheck import RowChecker, RowData
+from tracker.store.rules import Rules
 
 __all__ = [
     "COLUMNS",
@@ -43,7 +37,7 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("indicator", "date", "value", "unit", "source")
-OPTIONAL_COLUMNS = ("area", "qualifier", "note")
+OPTIONAL_COLUMNS = ("area", "qualifier", "note", "confirmed")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 
@@ -96,44 +90,27 @@ def parse_reading_table(text: str, file: str, program: Program) -> ReadingTable:
     if table is None:  # a record spans lines, or the CSV is malformed: the exact slow path
         reader = csv.reader(io.StringIO(text, newline=""))
         next(reader)
-        table = ReadingTable.from_rows(_row_by_row(reader, cols, file, program))
+        table = _row_by_row(reader, cols, file, program)
     return table
 
 
-def _row_by_row(reader: Any, cols: list[str], file: str, program: Program) -> list[RowData]:
-    problems: list[Problem] = []
-    checker = RowChecker(program)
-    rows: list[RowData] = []
-    first_line: dict[tuple[str, str, date], int] = {}
-    line = 1
+def _row_by_row(reader: Any, cols: list[str], file: str, program: Program) -> ReadingTable:
+    """Records that may span lines, each numbered where it starts (csv's own count)."""
+    records: list[list[str]] = []
+    lines: list[int] = []
+    problems: dict[int, list[Problem]] = {}
     try:
         while True:
             line = reader.line_num + 1  # where this record starts (it may span lines)
             record = next(reader, None)
             if record is None:
                 break
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
-            if len(record) != len(cols):
-                problems.append(field_count_problem(file, line, len(record), len(cols)))
-                continue
-            row, errs = checker.check(dict(zip(cols, record, strict=True)))
-            if row is None:
-                problems.extend(Problem(file, line, None, e) for e in errs)
-            else:
-                row = RowData(**{**row.__dict__, "line": line})
-                if row.key in first_line:
-                    problems.append(duplicate_problem(file, line, row, first_line[row.key]))
-                else:
-                    first_line[row.key] = line
-                    rows.append(row)
-            if len(problems) >= MAX_PROBLEMS:
-                break
+            records.append(record)
+            lines.append(line)
     except csv.Error as e:
-        problems.append(Problem(file, reader.line_num, None, f"is not valid CSV: {e}"))
-    if problems:
-        raise refuse(problems, file)
-    return rows
+        problems[reader.line_num] = [Problem(file, reader.line_num, None, f"is not valid CSV: {e}")]
+    table = check_records(Rules(program), records, lines, cols, file, problems)
+    return finish([table], file, problems)
 
 
 def read_reading_file(path: Path, program: Program, display: str | None = None) -> list[RowData]:

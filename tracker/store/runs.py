@@ -27,6 +27,9 @@ from tracker.store.models import Run, RunRow
 RUN = Run.__table__  # type: ignore[attr-defined]
 ROW = RunRow.__table__  # type: ignore[attr-defined]
 MANUAL = "manual"
+# A run with --as-of another day, --known-at or --out: recorded, but never the live state
+# (not `latest`, not the last success in status, not the "previous run" of a report).
+WHAT_IF = "what-if"
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,12 @@ def last_run(
     outcome: str | None = None,
     before_id: int | None = None,
     job: str | None = None,
+    live: bool = True,
 ) -> RunInfo | None:
+    """The newest run matching; what-if runs only when `live` is False."""
     q = select(RUN).order_by(desc(RUN.c.id)).limit(1)
+    if live:
+        q = q.where(RUN.c.job != WHAT_IF)
     if outcome:
         q = q.where(RUN.c.outcome == outcome)
     if before_id is not None:
@@ -180,7 +187,7 @@ def last_run(
 def failures_since_last_success(engine: Engine, before_id: int | None = None) -> list[RunInfo]:
     """Failed runs after the newest successful one (oldest first)."""
     good = last_run(engine, outcome="success", before_id=before_id)
-    q = select(RUN).where(RUN.c.outcome == "failed").order_by(RUN.c.id)
+    q = select(RUN).where(RUN.c.outcome == "failed", RUN.c.job != WHAT_IF).order_by(RUN.c.id)
     if good is not None:
         q = q.where(RUN.c.id > good.id)
     if before_id is not None:
@@ -206,7 +213,8 @@ def run_rows(engine: Engine, run_id: int) -> pd.DataFrame:
 
 
 def target_history(engine: Engine, target: str | None = None, limit: int = 50) -> pd.DataFrame:
-    """Status of targets over successful runs, newest first."""
+    """Status of targets over successful runs (what-ifs too: `history` lists them), newest
+    first."""
     q = (
         select(
             RUN.c.id.label("run_id"),

@@ -33,7 +33,9 @@ from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.models import ImportedFile
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
+from tracker.store.record import stored_neighbours
 from tracker.store.rowcheck import refuse
+from tracker.store.rules import Rules, cross_problems
 
 F = ImportedFile.__table__  # type: ignore[attr-defined]
 _BATCH = 50_000
@@ -47,6 +49,7 @@ class SyncResult:
     retracted: int = 0
     unchanged: int = 0
     skipped: bool = False  # the file had not changed since the last import
+    moved_from: str | None = None  # the same file was imported under this name
     problems: list[Problem] = field(default_factory=list)
     summary: str | None = None
 
@@ -101,7 +104,15 @@ def sync_files(
         shown = display_name(path)
         try:
             results.append(
-                sync_file(engine, program, path, file_key(path, actuals_dir), shown, by=by)
+                sync_file(
+                    engine,
+                    program,
+                    path,
+                    file_key(path, actuals_dir),
+                    shown,
+                    by=by,
+                    actuals_dir=actuals_dir,
+                )
             )
         except ReadingsFileError as e:
             results.append(SyncResult(shown, problems=e.problems, summary=e.summary))
@@ -109,7 +120,14 @@ def sync_files(
 
 
 def sync_file(
-    engine: Engine, program: Program, path: Path, key: str, shown: str, *, by: str = "import"
+    engine: Engine,
+    program: Program,
+    path: Path,
+    key: str,
+    shown: str,
+    *,
+    by: str = "import",
+    actuals_dir: Path | None = None,
 ) -> SyncResult:
     try:
         st = path.stat()
@@ -123,18 +141,112 @@ def sync_file(
         return SyncResult(shown, unchanged=known.rows, skipped=True)
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
+    moved_from = None
+    if known is None:
+        moved = _moved_from(engine, sha, key, actuals_dir or path.parent)
+        if moved is not None:
+            known, moved_from = moved
     if known is not None and known.sha256 == sha:
         with engine.begin() as conn:
             conn.execute(
                 F.update().where(F.c.path == key).values(mtime_ns=st.st_mtime_ns, size=st.st_size)
             )
-        return SyncResult(shown, unchanged=known.rows, skipped=True)
+        return SyncResult(shown, unchanged=known.rows, skipped=True, moved_from=moved_from)
     rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
-    return _apply(engine, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+    return _apply(engine, program, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+
+
+def _moved_from(engine: Engine, sha: str, key: str, actuals_dir: Path) -> Any:
+    """A new path whose bytes are those of an imported file that is no longer where it
+    was: the same file, renamed or moved. Its readings follow it (their `source_file`
+    becomes the new name); nothing else changes. Returns the file's new record."""
+    with engine.begin() as conn:
+        for old in conn.execute(select(F).where(F.c.sha256 == sha)).all():
+            if (actuals_dir / old.path).exists():  # an absolute key stays itself under /
+                continue  # a copy, not a move: the duplicate rows are refused as before
+            conn.execute(
+                R.update()
+                .where(R.c.source_file == old.path, R.c.state == "current")
+                .values(source_file=key)
+            )
+            conn.execute(F.update().where(F.c.path == old.path).values(path=key))
+            return conn.execute(select(F).where(F.c.path == key)).first(), old.path
+    return None
+
+
+@dataclass(frozen=True)
+class GoneFile:
+    """An imported file that is no longer in the readings folder; its readings still count."""
+
+    key: str
+    shown: str
+    imported_at: datetime
+    readings: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.shown} was imported on {self.imported_at:%Y-%m-%d} and is gone: its "
+            f"{self.readings} readings still count; `tracker import --forget {self.shown}` "
+            "retracts them"
+        )
+
+
+def gone_files(engine: Engine, actuals_dir: Path) -> list[GoneFile]:
+    """Imported files of the readings folder that are not there any more (said at every
+    import and run until they are back or forgotten)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        known = conn.execute(select(F.c.path, F.c.imported_at)).all()
+        gone = [
+            (k.path, k.imported_at)
+            for k in known
+            if not Path(k.path).is_absolute() and not (actuals_dir / k.path).exists()
+        ]
+        out = []
+        for key, at in gone:
+            n = conn.execute(
+                select(func.count())
+                .select_from(R)
+                .where(R.c.source_file == key, R.c.state == "current")
+            ).scalar_one()
+            out.append(GoneFile(key, display_name(actuals_dir / key), at, n))
+    return out
+
+
+def forget_file(engine: Engine, path: Path, actuals_dir: Path, *, by: str) -> int:
+    """Retract every current reading imported from `path` (a file that is gone, or one
+    to withdraw) and forget the file; returns how many readings were retracted."""
+    key = file_key(path, actuals_dir)
+    shown = display_name(path)
+    with engine.begin() as conn:
+        known = conn.execute(select(F.c.path).where(F.c.path == key)).first()
+        if known is None:
+            raise ReadingsFileError(
+                [
+                    Problem(
+                        shown,
+                        None,
+                        None,
+                        "was never imported, so there is nothing to forget; `tracker readings "
+                        "--history` shows where each reading came from",
+                    )
+                ]
+            )
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(R.c.id).where(R.c.source_file == key, R.c.state == "current")
+            )
+        ]
+        _close(conn, ids, "retracted", now_utc(), f"{shown} forgotten ({by})")
+        conn.execute(delete(F).where(F.c.path == key))
+    return len(ids)
 
 
 def _apply(
     engine: Engine,
+    program: Program,
     rows: ReadingTable,
     key: str,
     shown: str,
@@ -144,7 +256,7 @@ def _apply(
     st: os.stat_result,
 ) -> SyncResult:
     try:
-        return _apply_once(engine, rows, key, shown, by=by, sha=sha, st=st)
+        return _apply_once(engine, program, rows, key, shown, by=by, sha=sha, st=st)
     except IntegrityError:
         # The database holds at most one current reading per (indicator, area, date): a row
         # of this file clashes with a reading typed in or imported from another file. The
@@ -197,8 +309,45 @@ def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[P
     return problems
 
 
+def _cross_check(
+    conn: Connection, program: Program, rows: ReadingTable, new: list[int], key: str, shown: str
+) -> None:
+    """The cross-reading rules (store/rules.py) on the added and changed rows; the file's
+    unchanged rows and the store's other readings are their neighbours."""
+    import pandas as pd
+
+    if not new:
+        return
+    check = np.zeros(len(rows), dtype=bool)
+    check[new] = True
+    batch = pd.DataFrame(
+        {
+            "indicator": rows.indicator,
+            "area": rows.area,
+            "period_date": rows.period_date,
+            "value": rows.value,
+            "unit": rows.unit,
+            "confirmed": rows.confirmed,
+            "pos": np.arange(len(rows)),
+            "where": ["line " + str(ln) for ln in rows.line.tolist()],
+            "new": check,
+        }
+    )
+    indicators = set(rows.indicator[check].tolist())
+    stored = stored_neighbours(conn, program, indicators, except_file=key)
+    found = cross_problems(Rules(program), batch, stored)
+    if found:
+        problems = [
+            Problem(shown, int(rows.line[pos]), None, str(p))
+            for pos in sorted(found)
+            for p in found[pos]
+        ]
+        raise refuse(problems, shown)
+
+
 def _apply_once(
     engine: Engine,
+    program: Program,
     rows: ReadingTable,
     key: str,
     shown: str,
@@ -223,6 +372,7 @@ def _apply_once(
                     R.c.source,
                     R.c.qualifier,
                     R.c.note,
+                    R.c.confirmed,
                     R.c.source_line,
                 ).where(R.c.source_file == key, R.c.state == "current")
             )
@@ -235,8 +385,8 @@ def _apply_once(
             revision_of = [None] * len(rows)
             result.added = len(rows)
         columns = [rows.indicator, rows.area, rows.period_date, rows.value, rows.unit]
-        columns += [rows.source, rows.qualifier, rows.note]
-        for i, (ind, area, day, value, unit, source, qualifier, note) in enumerate(
+        columns += [rows.source, rows.qualifier, rows.note, rows.confirmed]
+        for i, (ind, area, day, value, unit, source, qualifier, note, confirmed) in enumerate(
             zip(*(c.tolist() for c in columns), strict=True) if current else ()
         ):
             old = current.pop((ind, area, day), None)
@@ -244,12 +394,13 @@ def _apply_once(
                 new.append(i)
                 revision_of.append(None)
                 result.added += 1
-            elif (old.value, old.unit, old.source, old.qualifier, old.note) != (
+            elif (old.value, old.unit, old.source, old.qualifier, old.note, old.confirmed) != (
                 value,
                 unit,
                 source,
                 qualifier,
                 note,
+                confirmed,
             ):
                 superseded.append(old.id)
                 new.append(i)
@@ -259,6 +410,7 @@ def _apply_once(
                 result.unchanged += 1
         gone = [r.id for r in current.values()]
         result.retracted = len(gone)
+        _cross_check(conn, program, rows, new, key, shown)
         # Close first, then insert: at every instant of the transaction there is at most
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
@@ -348,6 +500,7 @@ _INSERTED = (
     "source_file",
     "source_line",
     "revision_of",
+    "confirmed",
 )
 
 
@@ -393,6 +546,9 @@ def _insert_rows(
     values["value"] = _bound(dialect, "value", (rows.value if every else rows.value[take]))
     values["source_line"] = _bound(dialect, "source_line", rows.line if every else rows.line[take])
     values["revision_of"] = revision_of
+    values["confirmed"] = _bound(
+        dialect, "confirmed", rows.confirmed if every else rows.confirmed[take]
+    )
     constants = {
         "recorded_at": _bind_one(dialect, "recorded_at", at),
         "recorded_by": _bind_one(dialect, "recorded_by", by),
@@ -455,4 +611,5 @@ def _row_dict(rows: ReadingTable, j: int, *, by: str, at: datetime, key: str) ->
         "state": "current",
         "source_file": key,
         "source_line": int(rows.line[j]),
+        "confirmed": bool(rows.confirmed[j]),
     }

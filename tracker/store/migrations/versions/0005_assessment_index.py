@@ -1,7 +1,7 @@
 """covering index for the assessment's read (tracker run)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-30 04:55:00
 
 `tracker run` reads the current readings of one area up to a date. Through
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
