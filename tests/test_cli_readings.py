@@ -220,6 +220,53 @@ def test_correct_refuses_a_superseded_reading_and_a_file_reading(workdir, store_
     assert history(store_url) == before
 
 
+def test_a_correction_meets_the_same_cross_reading_rules_as_a_new_reading(workdir, store_url):
+    db = ("--database", store_url)
+    add(store_url, "vbsp_entrusted_capital", "1200", "--date", "2023", "--source", "s")  # 1
+    add(store_url, "vbsp_entrusted_capital", "1300", "--date", "2024", "--source", "s")  # 2
+    add(store_url, "communes", "91", "--date", "2024", "--source", "s")  # 3
+    add(store_url, "ntm_communes", "90", "--date", "2024", "--source", "s")  # 4
+    before = history(store_url)
+    # 13000 / 1200 = 10.8: ten times or more the previous reading (2023), so it is held.
+    jump = cli(*db, "correct", "2", "13000")
+    assert (jump.exit_code, jump.stderr) == (
+        2,
+        "value: 13000 billion VND is 11 times the previous reading of vbsp_entrusted_capital "
+        "for Quảng Ninh, 1200 billion VND on 2023-12-31 (reading 1); if the figure is right, "
+        "confirm it (tracker correct --confirm)\n",
+    )
+    # A part above its whole, whichever side the correction changes: 95 of 91, 90 of 80.
+    part = cli(*db, "correct", "4", "95")
+    assert (part.exit_code, part.stderr) == (
+        2,
+        "value: 95 ntm_communes is more than the 91 communes on 2024-12-31 for Quảng Ninh "
+        "(reading 3); a part cannot be larger than its whole: check both figures\n",
+    )
+    whole = cli(*db, "correct", "3", "80")
+    assert (whole.exit_code, whole.stderr) == (
+        2,
+        "value: 90 ntm_communes is more than the 80 communes on 2024-12-31 for Quảng Ninh "
+        "(reading 4); a part cannot be larger than its whole: check both figures\n",
+    )
+    assert history(store_url) == before
+
+    confirmed = cli(*db, "correct", "2", "13000", "--confirm", "--reason", "audited")
+    assert (confirmed.exit_code, confirmed.stderr) == (0, "")
+    assert confirmed.stdout == "reading 2 corrected: the new revision is reading 5, confirmed\n"
+    # A later correction of the note keeps the confirmation: the value and date are the same.
+    noted = cli(*db, "correct", "5", "--note", "audited by the province")
+    assert noted.stdout == "reading 5 corrected: the new revision is reading 6, confirmed\n"
+    got = {r["id"]: r for r in rows(history(store_url))}
+    assert (got["2"]["state"], got["2"]["confirmed"]) == ("superseded", "")
+    assert (got["5"]["value"], got["5"]["state"], got["5"]["confirmed"]) == (
+        "13000", "superseded", "yes")
+    assert (got["6"]["value"], got["6"]["revision_of"], got["6"]["confirmed"]) == (
+        "13000", "5", "yes")
+    # A new value is a new figure: the confirmation of the old one does not carry over.
+    again = cli(*db, "correct", "6", "14000")
+    assert again.exit_code == 2 and "is 12 times the previous reading" in again.stderr
+
+
 # --- readings and export ---------------------------------------------------------------------
 
 

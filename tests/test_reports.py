@@ -380,7 +380,7 @@ def _leftovers(parent: Path) -> list[str]:
 def test_write_report_writes_the_requested_formats_and_replaces_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "run"
     out.mkdir()
-    (out / "from-an-older-run.txt").write_text("old")
+    (out / "gap-report.csv").write_text("old")  # a format this run does not write
     paths = write_report(gaps_frame(), readings_frame(), context(), out, formats=["md", "json"])
     assert paths == [out / "gap-report.md", out / "gap-report.json"]
     assert sorted(p.name for p in out.iterdir()) == ["gap-report.json", "gap-report.md"]

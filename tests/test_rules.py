@@ -21,7 +21,7 @@ from tracker.cli import app
 from tracker.errors import ReadingsFileError
 from tracker.store.database import open_store
 from tracker.store.readingfile import parse_reading_table
-from tracker.store.record import ReadingRefused, record_reading
+from tracker.store.record import ReadingRefused, correct_reading, record_reading
 from tracker.store.rowcheck import RowChecker
 from tracker.targets import parse_program
 
@@ -333,3 +333,27 @@ def test_the_refusal_carries_each_problem_by_field_for_a_form(prog, sqlite_url):
         "source": ["the source is empty; say where the figure comes from"],
     }
     assert not e.value.held
+
+
+def test_a_correction_is_refused_by_field_and_held_like_a_new_reading(prog, sqlite_url):
+    engine = open_store(sqlite_url)
+    add = lambda ind, v, d: record_reading(  # noqa: E731
+        engine, prog, {"indicator": ind, "value": v, "date": d, "source": "s"}, by="t").id
+    first, second = add("communes", "50", "2023"), add("communes", "55", "2024")
+    with pytest.raises(ReadingRefused) as e:
+        correct_reading(engine, prog, second, {"value": "5,5", "date": "2024-13"}, by="web",
+                        locale="vi")
+    assert set(e.value.by_field()) == {"value", "date"}  # 5.5 communes; no 13th month
+    assert not e.value.held
+    with pytest.raises(ReadingRefused) as e:  # 550 / 50 = 11: held, the earlier one named
+        correct_reading(engine, prog, second, {"value": "550"}, by="web")
+    assert e.value.held
+    assert [p.field for p in e.value.field_problems] == ["value"]
+    assert f"(reading {first})" in e.value.field_problems[0].message
+    with pytest.raises(ReadingRefused) as e:
+        correct_reading(engine, prog, second, {"indicator": "ntm_communes"}, by="web")
+    assert e.value.by_field() == {"indicator": [
+        "the indicator of a reading cannot be corrected; retract the reading and add a new one"]}
+    rec = correct_reading(engine, prog, second, {"value": "550"}, by="web", confirm=True,
+                          reason="audited")
+    assert (rec.row.value, rec.row.confirmed) == (550.0, True)

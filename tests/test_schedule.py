@@ -109,6 +109,11 @@ def wait_until(
         time.sleep(every)
 
 
+def first_slot(log: str) -> datetime:
+    """The first slot a scheduler waits for, from its "scheduler started" line."""
+    return datetime.fromisoformat(log.split("next slot ")[1].split()[0])
+
+
 def all_runs(url: str) -> list[runs.RunInfo]:
     engine = open_store(url)
     try:
@@ -376,10 +381,14 @@ def test_each_slot_runs_once_with_several_schedulers(
     scheds = [start(folder, store_url, "--cron", PER_SECOND) for folder in folders]
     running.extend(scheds)
     wait_until(lambda: all("scheduler started" in s.text() for s in scheds), "3 schedulers")
+    # The first slot every process was up for. A starved process may start long after the
+    # others have run many slots, so count the runs from there on, not from the first.
+    last_start = max(first_slot(s.text()) for s in scheds)
     # However loaded the machine, wait for the runs rather than for a fixed time.
     wait_until(
-        lambda: sum(r.outcome == "success" for r in all_runs(store_url)) >= 5,
-        "five runs",
+        lambda: sum(r.outcome == "success" and utc(r.slot) >= last_start  # type: ignore[arg-type]
+                    for r in all_runs(store_url)) >= 3,
+        "three runs of slots all three schedulers were up for",
         timeout=LOADED,
         every=0.5,
     )
@@ -387,7 +396,7 @@ def test_each_slot_runs_once_with_several_schedulers(
 
     ledger = all_runs(store_url)
     slots = [utc(r.slot) for r in ledger if r.slot is not None]
-    assert len(slots) == len(ledger) >= 5
+    assert len(slots) == len(ledger) >= 3
     assert len(set(slots)) == len(slots)
     logs = [s.text() for s in scheds]
     # No tick-by-tick continuity here: on a loaded machine every scheduler can be busy (or
@@ -398,7 +407,6 @@ def test_each_slot_runs_once_with_several_schedulers(
     assert sum(log.count(" claimed (job schedule") for log in logs) == len(slots)
     # Slots every process saw: each was claimed by one; the others logged it as taken, or,
     # on a loaded machine, as due while their previous run was still going.
-    last_start = max(datetime.fromisoformat(log.split("next slot ")[1].split()[0]) for log in logs)
     shared = [slot for slot in sorted(slots)[:-1] if slot >= last_start]
     assert len(shared) >= 2
     for slot in shared:
@@ -449,13 +457,21 @@ def test_a_restart_after_missed_slots_runs_one_catch_up(
     running.extend(scheds)
     wait_until(lambda: any(r.outcome != "running" for r in all_runs(url)[1:]), "the catch-up")
     wait_until(lambda: all("scheduler started" in x.text() for x in scheds), "both started")
-    time.sleep(1.0)  # the other process has its go at the same slot
+    midnight = datetime.combine(datetime.now(TZ).date(), datetime.min.time(), TZ)
+
+    def settled(log: str) -> bool:  # tried the slot, then claimed it or found it taken
+        return f"slot {shown(midnight)} was missed while no scheduler ran" not in log or (
+            f"slot {shown(midnight)} claimed" in log
+            or f"slot {shown(midnight)} skipped: already taken by another scheduler" in log
+        )
+
+    # The other process has its go at the same slot: wait for it, however slow it is.
+    wait_until(lambda: all(settled(x.text()) for x in scheds), "each try at the slot to end")
     assert stop_all(scheds) == [0, 0]
 
     ledger = all_runs(url)
     assert len(ledger) == 2, [(r.id, r.slot, r.outcome) for r in ledger]
     run = ledger[1]
-    midnight = datetime.combine(datetime.now(TZ).date(), datetime.min.time(), TZ)
     assert (run.outcome, run.catch_up, utc(run.slot)) == ("success", True, midnight)
     assert run.as_of == midnight.date()  # the slot's day in the programme's timezone
     report = json.loads(
@@ -467,12 +483,14 @@ def test_a_restart_after_missed_slots_runs_one_catch_up(
     assert report["as_of"] == midnight.date().isoformat()
     logs = [x.text() for x in scheds]
     # The slower process either saw the slot already claimed (nothing missed) or tried
-    # it too and found it taken.
+    # it too and found it taken; only a process that tried it can claim it or lose it. (A
+    # process starved of CPU may log its try just after the wait above looked, and be
+    # stopped before its try runs: so a try may end in neither.)
     for log in logs:
         tried = f"slot {shown(midnight)} was missed while no scheduler ran" in log
         won = f"slot {shown(midnight)} claimed" in log
         lost = f"slot {shown(midnight)} skipped: already taken by another scheduler" in log
-        assert won + lost == tried, log
+        assert won + lost <= tried, log
     assert sum(f"slot {shown(midnight)} claimed" in log for log in logs) == 1
 
 
@@ -582,7 +600,9 @@ def test_a_second_sigterm_abandons_the_run_and_leaves_no_report(
     running.append(s)
     wait_until(lambda: temp_entries(reports), "the report writer to start")
     s.signal()
-    time.sleep(0.2)
+    # Two signals sent before a starved process handles the first would reach its handler
+    # once (CPython coalesces a pending signal): send the second after the first is seen.
+    wait_until(lambda: "SIGTERM: stopping" in s.text(), "the first SIGTERM to be handled")
     s.signal()
     assert s.wait() == 1, s.text()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import getpass
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -75,6 +76,20 @@ class State:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _echo(message: str, err: bool = False) -> None:
+    """Print for a person: control characters from data (escape sequences) shown, not run."""
+    from tracker.terminal import visible
+
+    typer.echo(visible(message), err=err)
+
+
+def _nfc(text: str) -> str:
+    """Text typed on the command line, in the one spelling the store uses (NFC)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
+
+
 def handles_errors(fn: F) -> F:
     """Turn library errors into a sentence on stderr and the documented exit code."""
 
@@ -83,10 +98,10 @@ def handles_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as e:
-            typer.echo(str(e), err=True)
+            _echo(str(e), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except TrackerError as e:
-            typer.echo(f"error: {e}", err=True)
+            _echo(f"error: {e}", err=True)
             raise typer.Exit(EXIT_ERROR) from None
         except BrokenPipeError:
             # `tracker export | head`: the reader left; not an error. Point stdout at
@@ -100,7 +115,13 @@ def handles_errors(fn: F) -> F:
         except Exception as e:  # a bug, not the user's mistake: say so, keep the detail
             if os.environ.get("TRACKER_DEBUG"):
                 raise
-            typer.echo(
+            from tracker.faults import plain_fault
+
+            fault = plain_fault(e)  # the machine's problem (disk full, read-only): say which
+            if fault is not None:
+                _echo(f"error: {fault}", err=True)
+                raise typer.Exit(EXIT_ERROR) from None
+            _echo(
                 f"internal error: {type(e).__name__}: {e}\n"
                 "This is a bug in tracker, not in your input. Run again with "
                 "TRACKER_DEBUG=1 for the details and report them.",
@@ -172,13 +193,16 @@ def _parse_moment(text: str | None, what: str) -> datetime | None:
             f'{what}: "{text}" is not a moment; write YYYY-MM-DD or '
             "YYYY-MM-DDTHH:MM (UTC unless an offset such as +07:00 is given)"
         ) from None
+    if len(text.strip()) == 10:  # a bare day means "by the end of that day"
+        from datetime import time
+
+        moment = datetime.combine(moment.date(), time.max)  # no overflow on 9999-12-31
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if len(text.strip()) == 10:  # a bare day means "by the end of that day"
-        from datetime import timedelta
-
-        moment = moment + timedelta(days=1) - timedelta(microseconds=1)
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable moment
+        raise BadValue(f'{what}: "{text}" is outside the moments tracker can store') from None
 
 
 # ---------------------------------------------------------------------------- validate
@@ -208,7 +232,7 @@ def validate(
             "`tracker validate` again.",
         )
     n_targets = len(program.targets)
-    typer.echo(
+    _echo(
         f"{path}: OK — {program.name}: {len(program.indicators)} indicators, "
         f"{n_targets} targets, {len(program.exchange_rates)} exchange rates; "
         f"{st.settings.actuals}: {report.files} reading file(s), {report.rows} readings OK"
@@ -244,14 +268,14 @@ def import_(
     if forget:
         for path in forget:
             n = forget_file(st.engine, path, st.settings.actuals, by=_who())
-            typer.echo(f"{path}: forgotten; its {n} current readings were retracted")
+            _echo(f"{path}: forgotten; its {n} current readings were retracted")
         if not files:
             return
     paths = list(files) if files else reading_files(st.settings.actuals)
     results = sync_files(st.engine, st.program, paths, st.settings.actuals, by="import")
     _print_sync(results)
     for gone in gone_files(st.engine, st.settings.actuals):
-        typer.echo(str(gone), err=True)
+        _echo(str(gone), err=True)
     bad = [r for r in results if not r.ok]
     if bad:
         raise InputError(
@@ -266,14 +290,14 @@ def _print_sync(results: list[Any]) -> None:
         if not r.ok:
             continue
         if r.skipped and r.moved_from:
-            typer.echo(
+            _echo(
                 f"{r.file}: the same file as {r.moved_from}, moved or renamed; its "
                 f"{r.unchanged} readings now come from {r.file}"
             )
         elif r.skipped:
-            typer.echo(f"{r.file}: unchanged ({r.unchanged} readings)")
+            _echo(f"{r.file}: unchanged ({r.unchanged} readings)")
         else:
-            typer.echo(
+            _echo(
                 f"{r.file}: {r.added} added, {r.corrected} corrected, "
                 f"{r.retracted} retracted, {r.unchanged} unchanged"
             )
@@ -332,6 +356,10 @@ def add(
     from tracker.store.record import record_reading
 
     st = _state(ctx)
+    indicator, source = _nfc(indicator), _nfc(source)
+    unit, area, qualifier, note = (
+        None if t is None else _nfc(t) for t in (unit, area, qualifier, note)
+    )
     fields = {
         "indicator": indicator,
         "date": date_,
@@ -346,7 +374,7 @@ def add(
         st.engine, st.program, fields, by=_who(), locale=_locale(locale), confirm=confirm
     )
     row = rec.row
-    typer.echo(
+    _echo(
         f"recorded reading {rec.id}: {row.indicator} = {_show(row.value)} {row.unit} "
         f"on {row.period_date.isoformat()} ({row.area})" + (", confirmed" if row.confirmed else "")
     )
@@ -359,6 +387,8 @@ def _locale(text: str) -> str:
 
 
 def _show(v: float) -> str:
+    if not math.isfinite(v) or abs(v) >= 1e15:  # whatever a store holds prints: 1e+30, inf
+        return f"{v:g}"
     return f"{v:,.10g}" if v != int(v) else f"{int(v):,}"
 
 
@@ -383,30 +413,49 @@ def correct(
         str | None, typer.Option(help="Why it is corrected (kept in history).")
     ] = None,
     locale: Locale = "en",
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="The corrected value is right although it jumps 10x against the previous "
+            "reading (kept with the reading).",
+        ),
+    ] = False,
 ) -> None:
-    """Correct a reading: adds a revision that supersedes it; the old one stays in history."""
-    from tracker.store.ledger import correct_reading
+    """Correct a reading: adds a revision that supersedes it; the old one stays in history.
+    Every reading rule applies, as for `tracker add`; a corrected value 10 times (or a tenth
+    of) the previous reading is held until you repeat it with --confirm."""
+    from tracker.store.record import correct_reading
 
     st = _state(ctx)
-    changes: dict[str, str | None] = {
+    fields = {
         "value": value,
         "date": date_,
         "unit": unit,
         "source": source,
         "qualifier": qualifier,
         "note": note,
-        "reason": reason,
     }
-    given: dict[str, str] = {k: v for k, v in changes.items() if v is not None}
-    if not (given.keys() - {"reason"}):
+    fields = {k: (None if v is None else _nfc(v)) for k, v in fields.items()}
+    if all(v is None for v in fields.values()):
         raise BadValue(
             "give the corrected VALUE or at least one of --date, --unit, --source, "
             "--qualifier, --note"
         )
-    new_id = correct_reading(
-        st.engine, st.program, reading_id, given, by=_who(), locale=_locale(locale)
+    rec = correct_reading(
+        st.engine,
+        st.program,
+        reading_id,
+        fields,
+        by=_who(),
+        reason=None if reason is None else _nfc(reason),
+        locale=_locale(locale),
+        confirm=confirm,
     )
-    typer.echo(f"reading {reading_id} corrected: the new revision is reading {new_id}")
+    _echo(
+        f"reading {reading_id} corrected: the new revision is reading {rec.id}"
+        + (", confirmed" if rec.row.confirmed else "")
+    )
 
 
 @app.command()
@@ -420,8 +469,8 @@ def retract(
     from tracker.store.ledger import retract_reading
 
     st = _state(ctx)
-    retract_reading(st.engine, reading_id, reason=reason, by=_who())
-    typer.echo(f"reading {reading_id} retracted")
+    retract_reading(st.engine, reading_id, reason=_nfc(reason), by=_who())
+    _echo(f"reading {reading_id} retracted")
 
 
 @app.command()
@@ -437,6 +486,7 @@ def readings(
     from tracker.store.queries import list_readings
 
     st = _state(ctx)
+    indicator = _nfc(indicator) if indicator else indicator
     if indicator and indicator not in st.program.indicators:
         from tracker.errors import UnknownIndicator
 
@@ -446,7 +496,7 @@ def readings(
         )
     rows = list_readings(st.engine, indicator=indicator, history=history)
     if not rows:
-        typer.echo(
+        _echo(
             "no readings recorded"
             + (f" for {indicator}" if indicator else "")
             + "; add some with `tracker add` or `tracker import`"
@@ -456,7 +506,7 @@ def readings(
     if history:
         cols += ["state", "revision_of", "recorded_at", "end_reason"]
     table = [[_cell(r.get(c)) for c in cols] for r in rows]
-    typer.echo(_table(cols, table))
+    _echo(_table(cols, table))
 
 
 def _cell(v: Any) -> str:
@@ -488,7 +538,10 @@ def export(
             "--history", help="Every revision with id, revision_of, recorded_at and state."
         ),
     ] = False,
-    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write to this file: a new one or an earlier export (default: stdout)."),
+    ] = None,
 ) -> None:
     """Write readings as CSV (the columns of a reading file plus id) for machines."""
     from tracker.store.export import write_export
@@ -498,10 +551,13 @@ def export(
         write_export(st.engine, sys.stdout, history=history)
     else:
         from tracker.fileio import atomic_text_file
+        from tracker.outpaths import check_export_file
+        from tracker.store.export import export_header
 
+        check_export_file(out, (export_header(False), export_header(True)))
         with atomic_text_file(out) as fh:
             write_export(st.engine, fh, history=history)
-        typer.echo(f"wrote {out}", err=True)
+        _echo(f"wrote {out}", err=True)
 
 
 # ---------------------------------------------------------------------------- runs
@@ -546,8 +602,9 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write the report files into this folder (a what-if run; default: "
-            "REPORTS/<as_of>/, and REPORTS/latest points at it)."
+            help="Write the report files into this folder (a what-if run): a new or empty "
+            "one, or an earlier report (default: REPORTS/<as_of>/, and REPORTS/latest "
+            "points at it)."
         ),
     ] = None,
     fmt: Annotated[
@@ -594,22 +651,33 @@ def run(
     )
     _print_sync(result.sync)
     for gone in result.gone:
-        typer.echo(gone, err=True)
+        _echo(gone, err=True)
     for r in result.sync:
         if not r.ok:
-            typer.echo(f"{r.file}: refused, nothing imported from it:", err=True)
+            _echo(f"{r.file}: refused, nothing imported from it:", err=True)
             for p in r.problems:
-                typer.echo(f"  {p}", err=True)
-    typer.echo(_summary(result))
+                _echo(f"  {p}", err=True)
+    _echo(_summary(result))
 
 
 def _parse_day(text: str | None, what: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise BadValue(f'{what}: "{text}" is not a day; write YYYY-MM-DD') from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise BadValue(
+            f'{what}: "{text}" is outside the years tracker assesses '
+            f"({AS_OF_RANGE[0].year}-{AS_OF_RANGE[1].year})"
+        )
+    return day
+
+
+# The assessment's calendar (pandas timestamps) spans 1677-2262; a day outside these years
+# is a typo, not a programme.
+AS_OF_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
 
 
 def _summary(result: Any) -> str:
@@ -670,9 +738,12 @@ def status(
 
     st = _state(ctx)
     text, healthy = status_text(st.engine, st.program)
-    typer.echo(text)
+    _echo(text)
     if check and not healthy:
         raise typer.Exit(EXIT_ERROR)
+
+
+MAX_LIMIT = 100_000  # lines of `tracker history`; more is a typo, and overflows SQL LIMIT
 
 
 @app.command()
@@ -690,6 +761,8 @@ def history(
     from tracker.store.runs import recent_runs, target_history
 
     st = _state(ctx)
+    if not 0 < limit <= MAX_LIMIT:
+        raise BadValue(f"--limit must be between 1 and {MAX_LIMIT:,}, not {limit}")
     tz = st.program.timezone
     if target is None:
         rows = [
@@ -706,9 +779,9 @@ def history(
             for r in recent_runs(st.engine, limit)
         ]
         if not rows:
-            typer.echo("no runs yet; `tracker run` makes the first")
+            _echo("no runs yet; `tracker run` makes the first")
             return
-        typer.echo(
+        _echo(
             _table(
                 ["run", "job", "started", "as of", "known at", "outcome", "statuses / error"],
                 rows,
@@ -716,13 +789,14 @@ def history(
         )
         return
     ids = {t.id for t in st.program.targets}
+    target = _nfc(target)
     if target not in ids:
         from tracker.errors import UnknownIndicator
 
         raise UnknownIndicator(f'unknown target "{target}"; targets are: ' + ", ".join(sorted(ids)))
     hist = target_history(st.engine, target, limit)
     if hist.empty:
-        typer.echo(f"{target} has not been assessed yet; run `tracker run`")
+        _echo(f"{target} has not been assessed yet; run `tracker run`")
         return
     rows = [
         [
@@ -737,11 +811,7 @@ def history(
         ]
         for h in hist.itertuples(index=False)
     ]
-    typer.echo(
-        _table(
-            ["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows
-        )
-    )
+    _echo(_table(["run", "started", "as of", "status", "latest", "latest date", "gap", ""], rows))
 
 
 @app.command()
@@ -781,9 +851,9 @@ def schedule(
     if list_:
         now = datetime.now(UTC).astimezone(ZoneInfo(program.timezone))
         times = sched.next_fire_times(trigger, sched.LIST_COUNT, now)
-        typer.echo(f'next {len(times)} runs of "{expr}" ({program.timezone}):')
+        _echo(f'next {len(times)} runs of "{expr}" ({program.timezone}):')
         for t in times:
-            typer.echo(f"  {t:%a} {t.isoformat(sep=' ', timespec='seconds')}")
+            _echo(f"  {t:%a} {t.isoformat(sep=' ', timespec='seconds')}")
         return
     if not 0 < len(job.strip()) <= 100:
         raise BadValue(f'--job "{job}" must be 1 to 100 characters, e.g. --job monthly')

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.assess import assess
 from tracker.model import Program
+from tracker.outpaths import check_report_folder, clean_stale_temp
 from tracker.reports import FORMATS, update_latest_pointer, write_report
 from tracker.reports.context import Change, FailedRun, ReportContext
 from tracker.settings import Settings
@@ -80,6 +81,15 @@ def run_job(
 
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
+    if out is not None:  # a wrong --out is the user's mistake, not a failed run
+        check_report_folder(out)
+    elif settings.reports.exists() and not settings.reports.is_dir():
+        from tracker.errors import BadValue
+
+        raise BadValue(
+            f"the reports folder {settings.reports} is a file; point TRACKER_REPORTS / "
+            "--reports at a folder"
+        )
     engine = engine or open_store(settings.database_url)
     # Only the live run moves the live state; anything else is a what-if (DESIGN.md).
     what_if = known_at is not None or out is not None or as_of is not None
@@ -150,7 +160,11 @@ def _error_text(e: BaseException) -> str:
         return f"interrupted ({type(e).__name__}); no report was written"
     text = str(e) or type(e).__name__
     from tracker.errors import TrackerError
+    from tracker.faults import plain_fault
 
+    fault = plain_fault(e)  # a full disk or a read-only folder: the sentence, not a trace
+    if fault is not None:
+        return fault
     if not isinstance(e, TrackerError):  # a bug: keep where it happened
         text = f"{type(e).__name__}: {text}\n" + "".join(traceback.format_tb(e.__traceback__)[-3:])
     return text
@@ -194,12 +208,15 @@ def _run(
     previous = runs.last_run(engine, outcome="success", before_id=run_id)
     changes = _changes(engine, gaps, previous, known_at)
     failed = runs.failures_since_last_success(engine, before_id=run_id)
-    notices = tuple(
-        f"{r.file}: refused, nothing imported from it ({len(r.problems)} problem(s)); "
-        f"first: {r.problems[0]}"
-        for r in synced
-        if not r.ok
-    ) + gone
+    notices = (
+        tuple(
+            f"{r.file}: refused, nothing imported from it ({len(r.problems)} problem(s)); "
+            f"first: {r.problems[0]}"
+            for r in synced
+            if not r.ok
+        )
+        + gone
+    )
     ctx = ReportContext(
         program=program.name,
         region=program.region,
@@ -217,6 +234,8 @@ def _run(
     )
     report_dir = out or _report_dir(settings.reports, as_of, known_at, what_if)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
+    for folder in {settings.reports, report_dir.parent}:  # what killed runs left behind
+        clean_stale_temp(folder)
     write_report(gaps, readings, ctx, report_dir, formats)
     if not what_if:
         update_latest_pointer(settings.reports, report_dir)

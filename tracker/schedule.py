@@ -38,8 +38,6 @@ import contextlib
 import ctypes
 import logging
 import os
-import re
-import shutil
 import signal
 import socket
 import sys
@@ -47,7 +45,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,15 +65,16 @@ from sqlalchemy.engine import Engine, make_url
 from tracker import notify
 from tracker.cron import latest_fire_time, make_trigger, next_fire_times
 from tracker.model import Program
+from tracker.outpaths import STALE_TEMP_AGE as STALE_TEMP_AGE
+from tracker.outpaths import clean_stale_temp
 from tracker.settings import Settings
 from tracker.store import runs
+from tracker.terminal import visible
 
 DEFAULT_JOB = "schedule"
 LIST_COUNT = 5
 LATE_AFTER = timedelta(seconds=60)  # a slot started later than this was missed, not run
-STALE_TEMP_AGE = timedelta(hours=1)  # no live run keeps a temporary report folder this long
 ABANDON_WAIT_S = 15.0  # after a second signal, how long the interrupted run may take to unwind
-_TEMP_NAME = re.compile(r"^\..+\.(tmp|old)-[0-9a-f]+$")  # what reports/ writes, then renames
 
 log = logging.getLogger("tracker.schedule")
 
@@ -109,6 +107,10 @@ class _ZonedFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         return datetime.fromtimestamp(record.created, self.tz).isoformat(timespec="seconds")
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A refused file's name or rows can carry escape sequences: a log is read on a terminal.
+        return visible(super().format(record))
 
 
 def _not_max_instances(record: logging.LogRecord) -> bool:
@@ -480,28 +482,6 @@ class _Stopper:
 
 
 # ---------------------------------------------------------------------------- serve
-
-
-def clean_stale_temp(reports: Path, now: datetime | None = None) -> list[Path]:
-    """Remove temporary report folders older than STALE_TEMP_AGE (left by a hard kill)."""
-    if not reports.is_dir():
-        return []
-    cutoff = (now or datetime.now(UTC)).timestamp() - STALE_TEMP_AGE.total_seconds()
-    removed = []
-    for entry in reports.iterdir():
-        if not _TEMP_NAME.match(entry.name):
-            continue
-        try:
-            if entry.lstat().st_mtime > cutoff:  # maybe a run in progress in another process
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        except FileNotFoundError:
-            continue
-        removed.append(entry)
-    return removed
 
 
 def serve(

@@ -12,7 +12,9 @@ the dataclasses of model.py only when there are none.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -135,7 +137,14 @@ class _Checker:
                 hint = ' (write numbers plainly with "." as the decimal mark, e.g. 84.14 or 2240)'
             self.bad(node, f'{what} must be a number, not "{v}"{hint}')
             return None
-        return float(v)
+        try:
+            number = float(v)
+        except OverflowError:  # an integer with hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            self.bad(node, f"{what} must be an ordinary number (not .nan, .inf or past 1e308)")
+            return None
+        return number
 
     def choice(
         self, m: dict[str, _Node], key: str, what: str, options: tuple[str, ...], default: str
@@ -168,6 +177,19 @@ class _Checker:
         return None
 
 
+# A targets file is a few levels deep and has no reason to repeat itself thousands of times:
+# anything past these limits is a hostile or broken file, refused before it can hang a command
+# (a "billion laughs" file expands nine aliases nine deep into 10^9 values).
+MAX_DEPTH = 50
+MAX_ALIAS_EXPANSION = 10_000  # values reached again through aliases, in the whole file
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
 def _compose(
     text: str, file: str, loader_class: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ) -> tuple[_Node, list[Problem]]:
@@ -176,19 +198,42 @@ def _compose(
     them together with everything else.
 
     libyaml's loader is used when present (about 10x faster on a big programme); a syntax
-    error is re-read with the pure-Python loader, whose messages read better."""
+    error is re-read with the pure-Python loader, whose messages read better. Nesting
+    deeper than MAX_DEPTH and aliases expanding past MAX_ALIAS_EXPANSION values are
+    refused at the place they are written."""
     loader = loader_class(text)
     problems: list[Problem] = []
+    seen: set[int] = set()  # nodes already walked: meeting one again is an alias
+    expanded = 0
     try:
         root = loader.get_single_node()
 
-        def walk(node: yaml.Node) -> _Node:
+        def walk(node: yaml.Node, depth: int, at: tuple[int, int]) -> _Node:
+            nonlocal expanded
             pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+            if id(node) in seen:
+                expanded += 1
+                if expanded > MAX_ALIAS_EXPANSION:
+                    raise _TooBig(
+                        *at,
+                        f"the aliases (*name) here expand to more than "
+                        f"{MAX_ALIAS_EXPANSION:,} values; write the values out instead of "
+                        "repeating anchors",
+                    )
+            else:
+                seen.add(id(node))
+                at = pos  # inside an alias, keep pointing where the alias is used
+            if depth > MAX_DEPTH:
+                raise _TooBig(
+                    *at,
+                    f"the values are nested more than {MAX_DEPTH} levels deep here; a targets "
+                    "file needs about five (indicators > key > targets > item > value)",
+                )
             if isinstance(node, yaml.MappingNode):
                 out: dict[str, _Node] = {}
                 for k, v in node.value:
-                    key = str(loader.construct_object(k))
-                    child = walk(v)
+                    key = _nfc(str(loader.construct_object(k)))
+                    child = walk(v, depth + 1, at)
                     child.key_line, child.key_col = k.start_mark.line + 1, k.start_mark.column + 1
                     if key in out:
                         problems.append(
@@ -204,26 +249,43 @@ def _compose(
                     out[key] = child
                 return _Node(out, *pos)
             if isinstance(node, yaml.SequenceNode):
-                return _Node([walk(v) for v in node.value], *pos)
+                return _Node([walk(v, depth + 1, at) for v in node.value], *pos)
             try:
-                return _Node(loader.construct_object(node), *pos)
+                value = loader.construct_object(node)
             except (ValueError, OverflowError):
                 # a scalar YAML reads as a date that does not exist (2025-02-30): keep the
                 # text, so the checker says where it is and what is wrong (file:line:col)
-                return _Node(node.value, *pos)
+                value = node.value
+            return _Node(_nfc(value) if isinstance(value, str) else value, *pos)
 
-        tree = walk(root) if root is not None else _Node(None, 1, 1)
+        tree = walk(root, 0, (1, 1)) if root is not None else _Node(None, 1, 1)
+    except _TooBig as e:
+        raise TargetsFileError([Problem(file, e.line, e.col, e.message)]) from None
     except yaml.MarkedYAMLError as e:
-        if loader_class is not yaml.SafeLoader:
-            return _compose(text, file, yaml.SafeLoader)
+        # libyaml stops at 1000 levels of nesting; the pure-Python loader would recurse
+        # for seconds before failing, so its own message is the one to give.
+        if loader_class is not yaml.SafeLoader and "nesting depth" not in str(e.problem):
+            try:
+                return _compose(text, file, yaml.SafeLoader)
+            except RecursionError:
+                pass
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise TargetsFileError(
             [Problem(file, line, col, f"this is not valid YAML: {e.problem or e}")]
         ) from None
+    except RecursionError:  # only without libyaml: the pure-Python composer on deep nesting
+        raise TargetsFileError(
+            [Problem(file, None, None, f"the values are nested more than {MAX_DEPTH} levels deep")]
+        ) from None
     finally:
         loader.dispose()
     return tree, problems
+
+
+def _nfc(text: str) -> str:
+    """One spelling per text: "Quảng Ninh" typed on a Mac (decomposed) is the same area."""
+    return unicodedata.normalize("NFC", text)
 
 
 def load_program(path: Path | str) -> Program:
@@ -594,6 +656,15 @@ def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:
                     continue
                 seen[t.deadline] = item.line
                 targets.append(t)
+    if baseline is not None and targets:
+        first = min(targets, key=lambda t: t.deadline)
+        if baseline.date >= first.deadline:
+            c.bad(
+                m["baseline"].value["date"],
+                f"the baseline of {what} is dated {baseline.date.isoformat()}, not before the "
+                f"deadline {first.deadline.isoformat()} of its target at line {first.line}; "
+                "a baseline is where progress is measured from: date it before the deadlines",
+            )
     if len(c.problems) > n_before:
         return None
     return Indicator(

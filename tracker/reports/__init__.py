@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tracker.outpaths import check_report_folder
+
 from .context import Change, FailedRun, ReportContext
 from .html import write_html
 from .markdown import write_markdown
@@ -73,8 +75,10 @@ def write_report(
 
     Returns the written paths (inside `out_dir`), in the order of `formats`.
     Raises ValueError for an unknown format or a gaps frame without the contract
-    columns, before anything is written. If a writer fails, `out_dir` is untouched
-    and the temporary folder is removed; the writer's exception propagates.
+    columns, and BadValue when `out_dir` is something other than a new or empty folder or
+    a previous report (outpaths.check_report_folder), before anything is written. If a
+    writer fails, `out_dir` is untouched and the temporary folder is removed; the
+    writer's exception propagates.
     """
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
@@ -85,6 +89,7 @@ def write_report(
     wanted = list(dict.fromkeys(formats))  # duplicates would only write a file twice
 
     out_dir = Path(out_dir)
+    check_report_folder(out_dir)  # a report replaces its folder: only ever one of ours
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{secrets.token_hex(6)}"
     tmp.mkdir()

@@ -19,11 +19,14 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 # Two decimals at most, thousands grouped: "3,365.97" / "3.365,97", "91" not "91.00".
 _DECIMAL = "#,##0.##"
 _PERCENT = "#,##0.0%"
+# From a quadrillion on, a figure is shown as mantissa and exponent: "1.5E30".
+_SCIENTIFIC_FROM = 1e15
+_SCIENTIFIC = "0.###E0"
 
 STATUS_NAMES: dict[str, dict[str, str]] = {
     "en": {
@@ -264,13 +267,29 @@ def status_name(lang: str, status: str) -> str:
 
 
 def number(value: float, lang: str) -> str:
-    """84.14 -> "84.14" (en) / "84,14" (vi); at most two decimals, thousands grouped."""
+    """84.14 -> "84.14" (en) / "84,14" (vi); at most two decimals, thousands grouped.
+
+    Any float renders, whatever a store holds: 1e30 -> "1E30" (written out it would be
+    unreadable, and babel's two-decimal rounding of it overflows decimal's precision),
+    infinities -> "∞" / "-∞", NaN -> "—"."""
+    if not math.isfinite(value):
+        return _not_finite(value)
+    if abs(value) >= _SCIENTIFIC_FROM:
+        return format_scientific(value, format=_SCIENTIFIC, locale=lang)
     return format_decimal(value, format=_DECIMAL, locale=lang)
 
 
 def percent(fraction: float, lang: str) -> str:
     """0.052 -> "5.2%" (en) / "5,2%" (vi)."""
+    if not math.isfinite(fraction * 100):
+        return _not_finite(fraction) + "%"
+    if abs(fraction) * 100 >= _SCIENTIFIC_FROM:
+        return format_scientific(fraction * 100, format=_SCIENTIFIC, locale=lang) + "%"
     return format_percent(fraction, format=_PERCENT, locale=lang)
+
+
+def _not_finite(value: float) -> str:
+    return "—" if math.isnan(value) else ("∞" if value > 0 else "-∞")
 
 
 def is_percent_unit(unit: str | None) -> bool:

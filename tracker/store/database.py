@@ -126,6 +126,11 @@ def open_store(url: str) -> Engine:
     try:
         migrate(engine)
     except OperationalError as e:
+        from tracker.faults import plain_fault
+
+        fault = plain_fault(e)  # a full disk is not a database that is not running
+        if fault is not None:
+            raise StoreError(fault) from None
         raise StoreError(
             f'cannot open the database "{_redact(url)}": {e.orig}. Check that it is running '
             "and that the URL (TRACKER_DATABASE_URL or --database) is right"

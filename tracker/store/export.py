@@ -39,6 +39,11 @@ def _is_milestone(unit: str) -> bool:
         return False
 
 
+def export_header(history: bool = False) -> str:
+    """The first line of an export: how `export --out` knows a file it may replace."""
+    return ",".join(EXPORT_COLUMNS + (HISTORY_EXTRA if history else []))
+
+
 def write_export(engine: Engine, out: IO[str], *, history: bool = False) -> int:
     """Write readings to `out`; returns how many rows were written."""
     columns = EXPORT_COLUMNS + (HISTORY_EXTRA if history else [])

@@ -3,6 +3,7 @@ revision that supersedes the old one, a retraction closes it; both stay in histo
 
     >>> rid = add_reading(engine, row, by="cli:hanh")
     >>> new_id = correct_reading(engine, program, rid, {"value": "85.2"}, by="cli:hanh")
+    ...     # (store.record.correct_reading: the same, returning the checked row too)
     >>> retract_reading(engine, new_id, reason="double-counted", by="cli:hanh")
 
 Readings imported from a file are corrected by editing the file (the next import turns
@@ -17,10 +18,10 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.errors import BadValue, Problem, UnknownReading
+from tracker.errors import BadValue, UnknownReading
 from tracker.model import Program
 from tracker.store.models import Reading
-from tracker.store.rowcheck import RowChecker, RowData, value_text
+from tracker.store.rowcheck import RowData
 
 R = Reading.__table__  # type: ignore[attr-defined]
 
@@ -78,7 +79,16 @@ def add_reading(engine: Engine, row: RowData, *, by: str) -> int:
         return new_id
 
 
+# Ids are 64-bit integers in both databases; a larger number typed on the command line
+# names no reading (and would overflow the driver rather than find nothing).
+MAX_ID = 2**63 - 1
+
+
 def _load_current(conn: Connection, reading_id: int, verb: str) -> Any:
+    if not 0 < reading_id <= MAX_ID:
+        raise UnknownReading(
+            f"there is no reading {reading_id}; `tracker readings` lists them with their ids"
+        )
     old = conn.execute(select(R).where(R.c.id == reading_id)).first()
     if old is None:
         raise UnknownReading(
@@ -111,55 +121,23 @@ def correct_reading(
     *,
     by: str,
     locale: str = "en",
+    confirm: bool = False,
 ) -> int:
-    """Supersede reading `reading_id` with a revision; `changes` are fields as typed
-    (value, date, unit, source, area, qualifier, note); the rest are carried over."""
-    with engine.begin() as conn:
-        old = _load_current(conn, reading_id, "correct")
-        ind = program.indicators.get(old.indicator)
-        fields = {
-            "indicator": old.indicator,
-            "area": old.area,
-            "date": old.period_date.isoformat(),
-            "value": value_text(old.value, ind is not None and ind.kind == "milestone"),
-            "unit": old.unit,
-            "source": old.source,
-            "qualifier": old.qualifier or "",
-            "note": old.note or "",
-        }
-        value_locale = locale if "value" in changes else "en"
-        fields.update({k: v for k, v in changes.items() if v is not None})
-        row, errors = RowChecker(program).check(fields, locale=value_locale)
-        if row is None:
-            raise BadValue([Problem("", None, None, e) for e in errors])
-        unchanged = RowData(
-            old.indicator,
-            old.area,
-            old.period_date,
-            old.value,
-            old.unit,
-            old.source,
-            old.qualifier,
-            old.note,
-        )
-        if row.key == unchanged.key and row.same_content(unchanged):
-            raise BadValue(f"the correction is the same as reading {reading_id}; nothing to change")
-        if row.key != unchanged.key:
-            clash = current_with_key(conn, row)
-            if clash is not None:
-                raise BadValue(
-                    f"{row.indicator} for {row.area} on {row.period_date.isoformat()} "
-                    f"is already recorded as reading {clash.id}; correct that one"
-                )
-        at = now_utc()
-        _close(
-            conn, [reading_id], "superseded", at, f"{changes.get('reason') or 'corrected'} ({by})"
-        )
-        return conn.execute(
-            insert(R)
-            .values(**row_values(row, by=by, at=at, revision_of=reading_id))
-            .returning(R.c.id)
-        ).scalar_one()
+    """The revision's id; `changes` are fields as typed plus an optional "reason". Kept for
+    callers of this name: `store.record.correct_reading` does the work, by every rule."""
+    from tracker.store.record import correct_reading as correct
+
+    fields = {k: v for k, v in changes.items() if k != "reason"}
+    return correct(
+        engine,
+        program,
+        reading_id,
+        fields,
+        by=by,
+        reason=changes.get("reason"),
+        locale=locale,
+        confirm=confirm,
+    ).id
 
 
 def retract_reading(engine: Engine, reading_id: int, *, reason: str, by: str) -> None:

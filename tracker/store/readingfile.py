@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 def _header(reader: Any, file: str) -> list[str]:
     try:
         header = next(reader)
+    except csv.Error as e:
+        raise ReadingsFileError([_csv_problem(file, 1, reader.line_num, e)]) from None
     except StopIteration:
         raise ReadingsFileError(
             [
@@ -84,11 +87,17 @@ def parse_reading_table(text: str, file: str, program: Program) -> ReadingTable:
     every message and line number is the one the row-by-row reading gives. A file whose
     records do not sit one per line (a quoted line break) is read row by row.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # NFC: accents typed on a Mac arrive decomposed; "Quảng Ninh" must be one area, one
+    # spelling, whichever keyboard wrote the file.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # strict: a quote left open is an error at the end of the file, not a field that
+    # silently swallows every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     cols = _header(reader, file)
     table = check_columns(reader, cols, file, program)
     if table is None:  # a record spans lines, or the CSV is malformed: the exact slow path
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         next(reader)
         table = _row_by_row(reader, cols, file, program)
     return table
@@ -108,9 +117,30 @@ def _row_by_row(reader: Any, cols: list[str], file: str, program: Program) -> Re
             records.append(record)
             lines.append(line)
     except csv.Error as e:
-        problems[reader.line_num] = [Problem(file, reader.line_num, None, f"is not valid CSV: {e}")]
+        bad = _csv_problem(file, line, reader.line_num, e)
+        problems[bad.line or reader.line_num] = [bad]
     table = check_records(Rules(program), records, lines, cols, file, problems)
     return finish([table], file, problems)
+
+
+def _csv_problem(file: str, start: int, end: int, e: csv.Error) -> Problem:
+    if "unexpected end of data" in str(e):
+        return Problem(
+            file,
+            start,
+            None,
+            'a quote (") opened in this row is never closed, so every line after it would be '
+            'read as part of one field; close the quote (write a quote inside a field as "")',
+        )
+    if "expected after" in str(e):
+        return Problem(
+            file,
+            end,
+            None,
+            "a quoted field has text after its closing quote; quote the whole field, and "
+            'write a quote inside it as ""',
+        )
+    return Problem(file, end, None, f"is not valid CSV: {e}")
 
 
 def read_reading_file(path: Path, program: Program, display: str | None = None) -> list[RowData]:

@@ -518,6 +518,8 @@ def cross_problems(
     rules: Rules,
     batch: pd.DataFrame,
     stored: pd.DataFrame,
+    *,
+    confirm_how: str = "tracker add --confirm; in a reading file, a confirmed column set to yes",
 ) -> dict[int, list[FieldProblem]]:
     """The rules that compare a reading with others, vectorised over a batch.
 
@@ -527,7 +529,8 @@ def cross_problems(
     current readings the batch joins (same columns, `where` e.g. "reading 12").
     Returns problems by pos: a numerator above its denominator on the same date and area
     (hard, whichever arrives second), and a jump of JUMP_FACTOR or more against the
-    previous reading of the same indicator and area (held unless confirmed).
+    previous reading of the same indicator and area (held unless confirmed); its message
+    ends with `confirm_how`, the way to confirm at the door the batch came through.
     """
     import numpy as np
     import pandas as pd
@@ -594,8 +597,7 @@ def cross_problems(
                 "value",
                 f"{r.value:g} {r.unit} is {times} the previous reading of {r.indicator} for "
                 f"{r.area}, {r.prev_value:g} {r.prev_unit} on {r.prev_date.isoformat()} "
-                f"({r.prev_where}); if the figure is right, confirm it (tracker add --confirm; "
-                "in a reading file, a confirmed column set to yes)",
+                f"({r.prev_where}); if the figure is right, confirm it ({confirm_how})",
                 held=True,
             )
         )

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from tracker.errors import Problem, ReadingsFileError
+from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.models import ImportedFile
@@ -262,9 +262,19 @@ def _apply(
         # of this file clashes with a reading typed in or imported from another file. The
         # transaction rolled back; find the rows to name them (this path is rare).
         problems = _clashes(engine, rows, key, shown)
-        if not problems:
-            raise
-        raise refuse(problems, shown) from None
+        if problems:
+            raise refuse(problems, shown) from None
+    # No reading of another file or typed in clashes: another process (a second scheduler,
+    # on this machine or another sharing the database) imported this same file at the same
+    # moment and committed first. Applying it again now finds those rows unchanged.
+    try:
+        return _apply_once(engine, program, rows, key, shown, by=by, sha=sha, st=st)
+    except IntegrityError:
+        raise TrackerError(
+            f"{shown}: another import changed the same readings at the same moment, so "
+            "this one was rolled back (nothing from it was stored); run `tracker import` "
+            "again"
+        ) from None
 
 
 def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[Problem]:
@@ -359,6 +369,7 @@ def _apply_once(
     result = SyncResult(shown)
     at = now_utc()
     with engine.begin() as conn:
+        _lock_file(conn, key)
         current: dict[tuple[Any, ...], Any] = {
             (r.indicator, r.area, r.period_date): r
             for r in conn.execute(
@@ -482,6 +493,19 @@ def _big_page_cache(conn: Connection, n_rows: int) -> Iterator[None]:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+
+def _lock_file(conn: Connection, key: str) -> None:
+    """One import of a file at a time: a second one waits, then finds the first one's rows.
+
+    SQLite already serialises writers (every transaction begins IMMEDIATE). PostgreSQL runs
+    them side by side: two imports of one file would both see it new and both insert, and
+    the unique index would fail the later one. A transaction-scoped advisory lock keyed on
+    the file makes the later one wait and compare against what the first one stored."""
+    if conn.dialect.name != "postgresql":
+        return
+    lock = int.from_bytes(hashlib.sha256(f"tracker-import:{key}".encode()).digest()[:8], "big")
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock - 2**63})
 
 
 # The columns a file import writes; the rest (id, ended_at, end_reason) start empty.
