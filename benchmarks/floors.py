@@ -1,15 +1,17 @@
 """The floors: the least work that does what `tracker import` / `tracker run` do, with
-nothing of tracker's (no validation, no ledger, no report formats). run.py runs each in
-its own process, like tracker, and times the whole process.
+nothing of tracker's (no validation, no ledger, no report formats, no schema but a bare
+table). run.py runs each in its own process, like tracker, and times the whole process.
 
-    python benchmarks/floors.py import sqlite:///path.db readings.csv REGION FILE_KEY
+    python benchmarks/floors.py import sqlite:///path.db REGION FILE [FILE ...]
     python benchmarks/floors.py run sqlite:///path.db targets.csv OUT_DIR REGION AS_OF
 
-import: csv.reader, one tuple per row, one executemany of the rows tracker would store
-into the `reading` table the benchmark created with tracker's own schema (same indexes),
-one commit. run: read the current readings up to AS_OF with the driver (the columns
-tracker reads), then a vectorised pandas group-by: first and last reading of each
-indicator in the region, joined to the targets, written as JSON and CSV.
+import: a bare `reading` table (the columns tracker stores, one index: the unique key
+(indicator, area, period_date), nothing else), then per file csv.reader, one tuple per
+row, one executemany and one commit, in the file's order. run: read from that bare
+store, with the driver, the columns the assessment needs (id, indicator, date, value,
+unit, qualifier) of the region's current readings up to AS_OF, then a vectorised pandas
+group-by: first and last reading of each indicator, joined to the targets, written as
+JSON and CSV.
 """
 
 from __future__ import annotations
@@ -27,6 +29,27 @@ _COLUMNS = (
 )
 
 
+CACHE_KIB = 256 * 1024  # the SQLite page cache tracker's import uses (sync._IMPORT_CACHE_KIB)
+
+_BARE = {
+    "?": (
+        "CREATE TABLE IF NOT EXISTS reading (id INTEGER PRIMARY KEY, indicator TEXT NOT NULL, "
+        "area TEXT NOT NULL, period_date DATE NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, "
+        "qualifier TEXT, source TEXT NOT NULL, note TEXT, recorded_at TEXT NOT NULL, "
+        "recorded_by TEXT NOT NULL, state TEXT NOT NULL, source_file TEXT, source_line INTEGER)"
+    ),
+    "%s": (
+        "CREATE TABLE IF NOT EXISTS reading (id BIGINT GENERATED ALWAYS AS IDENTITY, "
+        "indicator VARCHAR(200) NOT NULL, area VARCHAR(200) NOT NULL, period_date DATE NOT NULL, "
+        "value DOUBLE PRECISION NOT NULL, unit VARCHAR(100) NOT NULL, qualifier VARCHAR(20), "
+        "source VARCHAR NOT NULL, note VARCHAR, recorded_at TIMESTAMPTZ NOT NULL, "
+        "recorded_by VARCHAR(200) NOT NULL, state VARCHAR(12) NOT NULL, "
+        "source_file VARCHAR(500), source_line INTEGER)"
+    ),
+}
+_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS bare_key ON reading (indicator, area, period_date)"
+
+
 def _connect(url: str) -> tuple[Any, str]:
     """(DBAPI connection, parameter mark) for sqlite:///FILE or postgresql+psycopg://..."""
     if url.startswith("sqlite:///"):
@@ -35,6 +58,7 @@ def _connect(url: str) -> tuple[Any, str]:
         conn = sqlite3.connect(url[len("sqlite:///") :], isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")  # as tracker's store
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # as tracker's import
         return conn, "?"
     import psycopg
 
@@ -51,40 +75,45 @@ def _month_end(text: str, cache: dict[str, str]) -> str:
     return day
 
 
-def import_floor(url: str, csv_path: str, region: str, key: str) -> None:
+def import_floor(url: str, region: str, *csv_paths: str) -> None:
     conn, mark = _connect(url)
-    at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    days: dict[str, str] = {}
-    by = f"import:{key}"
-    with open(csv_path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        rows = [
-            (
-                ind,
-                area or region,
-                _month_end(day, days),
-                1.0 if value == "yes" else 0.0 if value == "no" else float(value),
-                unit,
-                qualifier or None,
-                source,
-                note or None,
-                at,
-                by,
-                "current",
-                key,
-                line,
-            )
-            for line, (ind, day, value, unit, source, area, qualifier, note) in enumerate(
-                reader, start=2
-            )
-        ]
-    sql = f"INSERT INTO reading ({_COLUMNS}) VALUES ({', '.join([mark] * 13)})"
     cur = conn.cursor()
-    if mark == "?":
-        cur.execute("BEGIN IMMEDIATE")
-    cur.executemany(sql, rows)
-    conn.commit() if mark == "%s" else cur.execute("COMMIT")
+    cur.execute(_BARE[mark])
+    cur.execute(_KEY_INDEX)
+    conn.commit() if mark == "%s" else None
+    sql = f"INSERT INTO reading ({_COLUMNS}) VALUES ({', '.join([mark] * 13)})"
+    days: dict[str, str] = {}
+    for csv_path in csv_paths:
+        at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        by = f"import:{Path(csv_path).name}"
+        with open(csv_path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            rows = [
+                (
+                    ind,
+                    area or region,
+                    _month_end(day, days),
+                    1.0 if value == "yes" else 0.0 if value == "no" else float(value),
+                    unit,
+                    qualifier or None,
+                    source,
+                    note or None,
+                    at,
+                    by,
+                    "current",
+                    Path(csv_path).name,
+                    line,
+                )
+                for line, (ind, day, value, unit, source, area, qualifier, note) in enumerate(
+                    reader, start=2
+                )
+            ]
+        if mark == "?":
+            cur.execute("BEGIN IMMEDIATE")
+        cur.executemany(sql, rows)
+        conn.commit() if mark == "%s" else cur.execute("COMMIT")
+        del rows
     conn.close()
 
 
@@ -94,14 +123,13 @@ def run_floor(url: str, targets_csv: str, out: str, region: str, as_of: str) -> 
     conn, mark = _connect(url)
     cur = conn.cursor()
     cur.execute(
-        "SELECT id, indicator, area, period_date, value, unit, qualifier, source, note, "
-        f"recorded_at FROM reading WHERE state = 'current' AND period_date <= {mark}",
-        (as_of,),
+        "SELECT id, indicator, period_date, value, unit, qualifier FROM reading "
+        f"WHERE state = 'current' AND area = {mark} AND period_date <= {mark}",
+        (region, as_of),
     )
-    names = ["id", "indicator", "area", "date", "value", "unit", "qualifier", "source"]
-    frame = pd.DataFrame(cur.fetchall(), columns=[*names, "note", "recorded_at"])
+    names = ["id", "indicator", "date", "value", "unit", "qualifier"]
+    frame = pd.DataFrame(cur.fetchall(), columns=names)
     conn.close()
-    frame = frame[frame["area"] == region]
     frame["date"] = pd.to_datetime(frame["date"])
     frame = frame.sort_values(["date", "id"], kind="stable")
     ends = frame.groupby("indicator", sort=False).agg(

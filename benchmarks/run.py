@@ -1,18 +1,25 @@
-"""tracker against the floor for the same work, in one run; prints a table of medians.
+"""tracker against the bare floor for the same work, in one run; prints a table of medians.
 
     .venv/bin/python benchmarks/run.py --size full                       # SQLite
     .venv/bin/python benchmarks/run.py --size full --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python benchmarks/run.py --size full --national 10000000   # + the national 10M
+
+Every measure is taken with the store filled in three orders of the same rows: key
+order (indicator, area, date), date order (as readings arrive, month by month) and
+shuffled (corrections and late files in no particular order). The floors
+(benchmarks/floors.py) work on a bare table with one index, on the key, and read only
+the columns the assessment needs: the least a program can do for the same information.
 
 `--size smoke` does the same with 2,000 / 20,000 readings in a few seconds (CI runs it
 through tests/test_benchmarks_smoke.py, with no time assertions). `--postgres URL`
 names a server and a database to connect to: the benchmark creates its own databases
-there and drops them afterwards. Generated files go under benchmarks/data/ and are
-deleted at the end (`--keep` keeps them).
+there and drops them afterwards (`--only postgresql` skips SQLite). Generated files go
+under benchmarks/data/ and are deleted at the end (`--keep` keeps them); the national
+file of `--national N` is generated once into benchmarks/data/national-N/ and reused.
 
 Every tracker measure is the real CLI in a subprocess (`.venv/bin/tracker`); every
-floor (benchmarks/floors.py) is a subprocess too. Repetitions alternate tracker and
-floor, and each row shows the median of its repetitions. See benchmarks/README.md for
-what each row measures and why.
+floor is a subprocess too. Repetitions alternate tracker and floor, and each row shows
+the median of its repetitions. See benchmarks/README.md for what each row measures.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -31,6 +39,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -40,6 +49,9 @@ PYTHON = sys.executable
 TRACKER = str(Path(sys.executable).parent / "tracker")
 AS_OF = "2025-12-31"
 KINDS_WITH_READINGS = 7  # of the 8 indicators in each generated block
+ORDERS = ("key", "date", "shuffled")
+GIB = 1024  # MiB
+NATIONAL_FILES = 10  # the national store arrives as this many files (one process each)
 
 
 @dataclass(frozen=True)
@@ -50,11 +62,12 @@ class Size:
     large: int
     blocks: int  # the run programme: blocks of 8 indicators, the same for both sizes
     reps: int
+    national: int  # the national store's readings unless --national says otherwise; 0: none
 
 
 SIZES = {
-    "smoke": Size(2_000, 4, 2_000, 20_000, 24, 1),
-    "full": Size(1_000_000, 99, 100_000, 1_000_000, 120, 3),
+    "smoke": Size(2_000, 4, 2_000, 20_000, 24, 1, 20_000),
+    "full": Size(1_000_000, 99, 100_000, 1_000_000, 120, 3, 0),
 }
 
 
@@ -139,14 +152,6 @@ class Stores:
         self.made.clear()
 
 
-def with_schema(url: str) -> str:
-    """The store created by tracker's own migrations (so the floor has the same indexes)."""
-    from tracker.store.database import open_store
-
-    open_store(url).dispose()
-    return url
-
-
 # --- programmes -------------------------------------------------------------------------
 
 
@@ -154,6 +159,8 @@ def with_schema(url: str) -> str:
 class Programme:
     folder: Path
     readings: int
+    order: str = "generated"
+    region_readings: int = 0  # what `tracker run` assesses
 
     @property
     def targets(self) -> Path:
@@ -164,8 +171,8 @@ class Programme:
         return self.folder / "actuals"
 
     @property
-    def csv(self) -> Path:
-        return self.actuals / "readings.csv"
+    def files(self) -> list[str]:
+        return sorted(str(p) for p in self.actuals.glob("*.csv"))
 
     def tracker(self, url: str, *args: str) -> list[str]:
         return [
@@ -183,7 +190,7 @@ class Programme:
 
 
 def make_programme(folder: Path, readings: int, *, months: int, communes: int = 0) -> Programme:
-    generate(folder, readings=readings, months=months, communes=communes)
+    g = generate(folder, readings=readings, months=months, communes=communes)
     from tracker.targets import load_program
 
     program = load_program(folder / "targets.yaml")  # the targets list the run floor joins
@@ -192,7 +199,36 @@ def make_programme(folder: Path, readings: int, *, months: int, communes: int = 
         w.writerow(["indicator", "target", "deadline", "target_value"])
         for t in program.targets:
             w.writerow([t.indicator, t.id, t.deadline.isoformat(), t.value])
-    return Programme(folder, readings)
+    return Programme(folder, readings, region_readings=g.n_region_readings)
+
+
+def in_order(p: Programme, order: str, folder: Path, *, files: int = 1) -> Programme:
+    """The same programme with its readings in `order`, split into `files` files.
+
+    key: by (indicator, area, date); date: by date, as readings arrive (a stable sort of
+    the generated file); shuffled: seeded random order. The files split the rows in that
+    order (file 1 first), so the store is filled in that order whichever way it imports.
+    """
+    folder.mkdir(parents=True)
+    shutil.copy(p.targets, folder / "targets.yaml")
+    shutil.copy(p.folder / "targets.csv", folder / "targets.csv")
+    (folder / "actuals").mkdir()
+    [src] = p.files
+    with open(src, encoding="utf-8", newline="") as fh:
+        header, *lines = fh.read().splitlines(keepends=True)
+    if order == "shuffled":
+        random.Random(3).shuffle(lines)
+    elif order in ("key", "date"):
+        keys = [(r[0], r[5], r[1]) if order == "key" else r[1] for r in csv.reader(lines)]
+        lines = [line for _, line in sorted(zip(keys, lines, strict=True), key=lambda k: k[0])]
+    else:
+        raise ValueError(order)
+    per = -(-len(lines) // files)
+    for i in range(files):
+        with open(folder / "actuals" / f"readings-{i + 1:03d}.csv", "w", encoding="utf-8") as fh:
+            fh.write(header)
+            fh.writelines(lines[i * per : (i + 1) * per])
+    return Programme(folder, p.readings, order, p.region_readings)
 
 
 # --- measures ---------------------------------------------------------------------------
@@ -202,48 +238,88 @@ def fmt_s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-def measure_import(p: Programme, stores: Stores, reps: int, label: str) -> tuple[Row, str]:
-    tracker, floor = Timing(), Timing()
-    url = ""
-    for _ in range(reps):
-        floor_url = with_schema(stores.fresh("floor"))
-        timed(
-            [
-                PYTHON,
-                str(HERE / "floors.py"),
-                "import",
-                floor_url,
-                str(p.csv),
-                REGION,
-                "readings.csv",
-            ],
-            floor,
-        )
-        url = stores.fresh("tracker")
-        timed(p.tracker(url, "import"), tracker)
-    t_rate, f_rate = p.readings / tracker.median, p.readings / floor.median
+def floor_import(p: Programme, url: str, into: Timing) -> None:
+    timed([PYTHON, str(HERE / "floors.py"), "import", url, REGION, *p.files], into)
+
+
+def floor_run(p: Programme, url: str, into: Timing) -> None:
+    cmd = [PYTHON, str(HERE / "floors.py"), "run", url, str(p.folder / "targets.csv")]
+    timed([*cmd, str(p.folder / "floor-out"), REGION, AS_OF], into)
+
+
+RUN_ARGS = ["run", "--as-of", AS_OF, "--format", "json", "--format", "csv"]
+
+
+def tracker_run(p: Programme, url: str, into: Timing, *extra: str) -> None:
+    timed(p.tracker(url, *RUN_ARGS, *extra, "--out", str(p.folder / "out")), into)
+
+
+def import_row(name: str, n: int, tracker: Timing, floor: Timing) -> Row:
+    t_rate, f_rate = n / tracker.median, n / floor.median
     ratio = t_rate / f_rate
-    row = Row(
-        f"{label}: import {p.readings:,} readings",
+    return Row(
+        f"{name}: import {n:,} readings",
         f"{fmt_s(tracker.median)} ({t_rate:,.0f} rows/s)",
         f"{fmt_s(floor.median)} ({f_rate:,.0f} rows/s)",
         f"{ratio:.2f}x",
         ">= 0.5x floor rows/s",
         yes(ratio >= 0.5),
     )
-    return row, url  # the last tracker store, for the corrections row
 
 
-def measure_corrections(p: Programme, url: str, label: str) -> Row:
+def run_row(name: str, what: str, tracker: Timing, floor: Timing) -> Row:
+    ratio = tracker.median / floor.median
+    return Row(
+        f"{name}: run {what}",
+        fmt_s(tracker.median),
+        fmt_s(floor.median),
+        f"{ratio:.2f}x",
+        "<= 2x floor",
+        yes(ratio <= 2),
+    )
+
+
+@dataclass
+class Filled:
+    """A tracker store and a bare floor store holding the same rows."""
+
+    tracker: str
+    floor: str
+
+
+def measure_import(p: Programme, stores: Stores, reps: int, name: str) -> tuple[Row, Filled]:
+    tracker, floor = Timing(), Timing()
+    filled = Filled("", "")
+    for _ in range(reps):
+        filled.floor = stores.fresh("floor")
+        floor_import(p, filled.floor, floor)
+        filled.tracker = stores.fresh("tracker")
+        timed(p.tracker(filled.tracker, "import"), tracker)
+    return import_row(name, p.readings, tracker, floor), filled
+
+
+def measure_national_run(p: Programme, filled: Filled, reps: int, name: str) -> tuple[Row, Timing]:
+    """`tracker run` over a national store (every commune beside the region)."""
+    tracker_run(p, filled.tracker, Timing())  # warm-up: a previous run to compare with
+    tracker, floor = Timing(), Timing()
+    for _ in range(reps):
+        tracker_run(p, filled.tracker, tracker)
+        floor_run(p, filled.floor, floor)
+    what = f"national store of {p.readings:,} ({p.region_readings:,} of the region)"
+    return run_row(name, what, tracker, floor), tracker
+
+
+def measure_corrections(p: Programme, url: str, name: str) -> Row:
     """A monthly update: the same file with 1% of its values changed, imported again."""
+    [csv_file] = p.files
     changed = p.folder / "changed.csv"
-    n = correct_file(p.csv, changed, 0.01)
-    changed.replace(p.csv)
+    n = correct_file(Path(csv_file), changed, 0.01)
+    changed.replace(csv_file)
     t = Timing()
     timed(p.tracker(url, "import"), t)
     said = f"{n} corrected" in t.output
     return Row(
-        f"{label}: re-import, {n:,} of {p.readings:,} rows changed",
+        f"{name}: re-import, {n:,} of {p.readings:,} rows changed",
         fmt_s(t.median),
         "-",
         "-",
@@ -253,52 +329,28 @@ def measure_corrections(p: Programme, url: str, label: str) -> Row:
 
 
 def measure_runs(
-    small: Programme, large: Programme, stores: Stores, reps: int, label: str
+    small: Programme, large: Programme, stores: Stores, reps: int, name: str, sync_row: bool
 ) -> list[Row]:
-    run_args = ["run", "--as-of", AS_OF, "--format", "json", "--format", "csv"]
     results = {}
     for p in (small, large):
         url = stores.fresh(f"run{p.readings}")
         timed(p.tracker(url, "import"), Timing())
-        out = str(p.folder / "out")
-        timed(p.tracker(url, *run_args, "--out", out), Timing())  # warm-up: a previous run
+        bare = stores.fresh(f"bare{p.readings}")
+        floor_import(p, bare, Timing())
+        tracker_run(p, url, Timing())  # warm-up: a previous run
         tracker, floor, no_sync = Timing(), Timing(), Timing()
         for _ in range(reps):
-            timed(p.tracker(url, *run_args, "--out", out), tracker)
-            timed(
-                [
-                    PYTHON,
-                    str(HERE / "floors.py"),
-                    "run",
-                    url,
-                    str(p.folder / "targets.csv"),
-                    str(p.folder / "floor-out"),
-                    REGION,
-                    AS_OF,
-                ],
-                floor,
-            )
-            if p is large:
-                timed(p.tracker(url, *run_args, "--no-import", "--out", out), no_sync)
+            tracker_run(p, url, tracker)
+            floor_run(p, bare, floor)
+            if p is large and sync_row:
+                tracker_run(p, url, no_sync, "--no-import")
         results[p.readings] = (tracker, floor, no_sync)
-    rows = []
-    for n, (tracker, floor, _) in results.items():
-        ratio = tracker.median / floor.median
-        rows.append(
-            Row(
-                f"{label}: run {n:,} readings",
-                fmt_s(tracker.median),
-                fmt_s(floor.median),
-                f"{ratio:.2f}x",
-                "<= 2x floor",
-                yes(ratio <= 2),
-            )
-        )
+    rows = [run_row(name, f"{n:,} readings", t, f) for n, (t, f, _) in results.items()]
     (t_s, f_s, _), (t_l, f_l, no_sync) = results[small.readings], results[large.readings]
     growth = t_l.median / t_s.median
     rows.append(
         Row(
-            f"{label}: growth, run {large.readings:,} / {small.readings:,}",
+            f"{name}: growth, run {large.readings:,} / {small.readings:,}",
             f"{growth:.1f}",
             f"{f_l.median / f_s.median:.1f}",
             "-",
@@ -306,28 +358,68 @@ def measure_runs(
             yes(growth <= 12),
         )
     )
-    skipped = "unchanged" in t_l.output
-    sync = t_l.median - no_sync.median
-    allowed = max(0.05 * no_sync.median, 0.2)
-    rows.append(
-        Row(
-            f"{label}: run after import, no file changed (sync step)",
-            f"{fmt_s(t_l.median)} (sync {sync:+.2f} s)",
-            f"{fmt_s(no_sync.median)} (--no-import)",
-            f"{t_l.median / no_sync.median:.2f}x",
-            "sync <= max(5%, 0.2 s); file not re-read",
-            yes(skipped and sync <= allowed),
+    if sync_row:
+        skipped = "unchanged" in t_l.output
+        sync = t_l.median - no_sync.median
+        allowed = max(0.05 * no_sync.median, 0.2)
+        rows.append(
+            Row(
+                f"{name}: run after import, no file changed (sync step)",
+                f"{fmt_s(t_l.median)} (sync {sync:+.2f} s)",
+                f"{fmt_s(no_sync.median)} (--no-import)",
+                f"{t_l.median / no_sync.median:.2f}x",
+                "sync <= max(5%, 0.2 s); file not re-read",
+                yes(skipped and sync <= allowed),
+            )
         )
-    )
     rss = max(t_l.rss_mib)
     rows.append(
         Row(
-            f"{label}: peak RSS, run {large.readings:,} readings",
+            f"{name}: peak RSS, run {large.readings:,} readings",
             f"{rss:,.0f} MiB",
             f"{max(f_l.rss_mib):,.0f} MiB",
             f"{rss / max(f_l.rss_mib):.2f}x",
             "< 1024 MiB",
             yes(rss < 1024),
+        )
+    )
+    return rows
+
+
+def measure_national(
+    p: Programme, stores: Stores, reps: int, name: str, run_1m: Timing, n_1m: int
+) -> list[Row]:
+    """The national store: `p` imported file by file, then run; memory of both."""
+    tracker, floor = Timing(), Timing()
+    filled = Filled("", "")
+    for _ in range(reps):
+        filled.floor = stores.fresh("floor")
+        floor_import(p, filled.floor, floor)
+        filled.tracker = stores.fresh("tracker")
+        timed(p.tracker(filled.tracker, "import"), tracker)
+    rows = [import_row(f"{name} ({len(p.files)} files)", p.readings, tracker, floor)]
+    run, run_t = measure_national_run(p, filled, reps, name)
+    rows.append(run)
+    growth = run_t.median / run_1m.median
+    rows.append(
+        Row(
+            f"{name}: growth, run national {p.readings:,} / {n_1m:,}",
+            f"{growth:.1f}",
+            "-",
+            "-",
+            "<= 12",
+            yes(growth <= 12),
+        )
+    )
+    rss = max(max(tracker.rss_mib), max(run_t.rss_mib))
+    rows.append(
+        Row(
+            f"{name}: peak RSS, import and run {p.readings:,} readings",
+            f"{max(tracker.rss_mib):,.0f} / {max(run_t.rss_mib):,.0f} MiB",
+            f"{max(floor.rss_mib):,.0f} MiB (import)",
+            "-",
+            "< 3072 MiB",
+            yes(rss < 3 * GIB),
         )
     )
     return rows
@@ -357,6 +449,20 @@ def measure_help() -> Row:
     )
 
 
+class Rows(list[Row]):
+    """The table's rows; each is also logged when measured, so a long run that is cut
+    short has still said what it measured."""
+
+    def append(self, row: Row) -> None:
+        print(" | ".join(vars(row).values()), file=sys.stderr, flush=True)
+        super().append(row)
+
+    def __iadd__(self, rows: Any) -> Rows:
+        for row in rows:
+            self.append(row)
+        return self
+
+
 def yes(ok: bool) -> str:
     return "yes" if ok else "NO"
 
@@ -381,16 +487,54 @@ def workdir(keep: bool) -> Iterator[Path]:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def national_file(n: int, communes: int, work: Path) -> Programme:
+    """The national programme of `n` readings, shuffled into NATIONAL_FILES files.
+
+    Generated once into benchmarks/data/national-N/ and reused by later runs (10 million
+    readings take minutes to write and shuffle); a smaller one goes under `work`.
+    """
+    folder = HERE / "data" / f"national-{n}" if n >= 1_000_000 else work / f"national-{n}"
+    shuffled, done = folder / "shuffled", folder / "region-readings"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        g = make_programme(folder / "generated", n, months=120, communes=communes)
+        in_order(g, "shuffled", shuffled, files=NATIONAL_FILES)
+        shutil.rmtree(folder / "generated")
+        done.write_text(str(g.region_readings))
+    return Programme(shuffled, n, "shuffled", int(done.read_text()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=sorted(SIZES), default="smoke")
     ap.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL server")
+    ap.add_argument("--only", choices=["sqlite", "postgresql"], help="measure one database")
+    ap.add_argument("--orders", default=",".join(ORDERS), help="comma-separated: key,date,shuffled")
+    ap.add_argument(
+        "--national",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also import and run a national store of N readings (shuffled, in "
+        f"{NATIONAL_FILES} files; smoke default 20000, full default none)",
+    )
+    ap.add_argument("--national-reps", type=int, default=1, help="repetitions at that size")
+    ap.add_argument(
+        "--national-only",
+        action="store_true",
+        help="measure only the national store (its growth is against the shuffled "
+        "1,000,000-reading national store, imported and run once here)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
     size = SIZES[args.size]
+    national_n = args.national if args.national is not None else size.national
+    orders = [o for o in args.orders.split(",") if o]
+    if unknown := set(orders) - set(ORDERS):
+        ap.error(f"unknown order(s): {', '.join(sorted(unknown))}")
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     started = time.perf_counter()
-    rows: list[Row] = []
+    rows = Rows()
     with workdir(args.keep) as work:
         log(f"generating programmes in {work} ...")
         national = make_programme(
@@ -400,20 +544,64 @@ def main() -> None:
         small = make_programme(work / "small", size.small, months=-(-size.small // per_block))
         large = make_programme(work / "large", size.large, months=-(-size.large // per_block))
         backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
+        backends = [b for b in backends if args.only in (None, b[0])]
         for label, server in backends:
             stores = Stores(work, server)
             try:
-                log(f"{label}: import ...")
-                row, url = measure_import(national, stores, size.reps, label)
-                rows.append(row)
-                log(f"{label}: re-import with corrections ...")
-                rows.append(measure_corrections(national, url, label))
-                # the next backend imports the original file again
-                make_programme(
-                    work / "national", size.import_readings, months=120, communes=size.communes
-                )
-                log(f"{label}: runs ...")
-                rows += measure_runs(small, large, stores, size.reps, label)
+                if args.national_only:
+                    nat = in_order(national, "shuffled", work / f"national-{label}-shuffled")
+                    log(f"{label} shuffled: import (once) ...")
+                    row, filled = measure_import(nat, stores, 1, f"{label} shuffled, once")
+                    rows.append(row)
+                    row, run_1m = measure_national_run(nat, filled, 1, f"{label} shuffled, once")
+                    rows.append(row)
+                    stores.drop_all()
+                    big = national_file(national_n, _communes(national_n), work)
+                    log(f"{label}: national {big.readings:,} ...")
+                    rows += measure_national(
+                        big,
+                        stores,
+                        args.national_reps,
+                        f"{label} shuffled",
+                        run_1m,
+                        size.import_readings,
+                    )
+                    continue
+                for i, order in enumerate(orders):
+                    name = f"{label} {order}"
+                    tag = f"{label}-{order}"
+                    nat = in_order(national, order, work / f"national-{tag}")
+                    log(f"{name}: import ...")
+                    row, filled = measure_import(nat, stores, size.reps, name)
+                    rows.append(row)
+                    log(f"{name}: run on the national store ...")
+                    row, run_1m = measure_national_run(nat, filled, size.reps, name)
+                    rows.append(row)
+                    if i == 0:
+                        log(f"{name}: re-import with corrections ...")
+                        rows.append(measure_corrections(nat, filled.tracker, name))
+                    log(f"{name}: runs ...")
+                    rows += measure_runs(
+                        in_order(small, order, work / f"small-{tag}"),
+                        in_order(large, order, work / f"large-{tag}"),
+                        stores,
+                        size.reps,
+                        name,
+                        sync_row=i == 0,
+                    )
+                    stores.drop_all()
+                    if national_n and order == "shuffled":  # compared with its 1,000,000
+                        big = national_file(national_n, _communes(national_n), work)
+                        log(f"{label}: national {big.readings:,} ...")
+                        rows += measure_national(
+                            big,
+                            stores,
+                            args.national_reps,
+                            f"{label} shuffled",
+                            run_1m,
+                            size.import_readings,
+                        )
+                        stores.drop_all()
             finally:
                 stores.drop_all()
         rows.append(measure_help())
@@ -422,6 +610,12 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s in all"
     )
     print(table(rows))
+
+
+def _communes(n: int) -> int:
+    """Communes beside the region so that the national file has `n` readings or more:
+    84 indicators x 120 months per area (12 blocks), like the 1,000,000-reading file."""
+    return max(1, -(-n // (KINDS_WITH_READINGS * 12 * 120)) - 1)
 
 
 if __name__ == "__main__":

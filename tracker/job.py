@@ -200,7 +200,7 @@ def _run(
     sync: bool,
     what_if: bool = False,
 ) -> RunResult:
-    from tracker.store.queries import readings_frame
+    from tracker.store.queries import reading_details, readings_frame
 
     synced: list[SyncResult] = []
     gone: tuple[str, ...] = ()
@@ -211,8 +211,15 @@ def _run(
         gone = tuple(str(g) for g in gone_files(engine, settings.actuals))
     # Goals are the region's: sub-area readings (communes) are stored but not assessed,
     # so they stay in the database (a national store then costs what its region costs).
-    readings = readings_frame(engine, program, as_of=as_of, known_at=known_at, area=program.region)
+    # Only the XLSX report lists every reading with its source and note; the other formats
+    # show the details of each target's latest reading, fetched for those alone.
+    details = "xlsx" in formats
+    readings = readings_frame(
+        engine, program, as_of=as_of, known_at=known_at, area=program.region, details=details
+    )
     gaps = assess(program, readings, as_of)
+    if not details:
+        gaps = _with_latest_sources(gaps, reading_details(engine, _latest_ids(gaps)))
     previous = runs.last_run(engine, outcome="success", before_id=run_id)
     changes = _changes(engine, gaps, previous, known_at)
     failed = runs.failures_since_last_success(engine, before_id=run_id)
@@ -265,6 +272,19 @@ def _run(
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _latest_ids(gaps: pd.DataFrame) -> list[int]:
+    return [int(i) for i in gaps["latest_reading_id"].dropna().unique()]
+
+
+def _with_latest_sources(gaps: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
+    """gaps with `latest_source` of each stored latest reading (computed shares keep theirs)."""
+    stored = gaps["latest_reading_id"].notna()
+    if stored.any():
+        ids = gaps.loc[stored, "latest_reading_id"].astype("int64")
+        gaps.loc[stored, "latest_source"] = details["source"].reindex(ids).to_numpy(object)
+    return gaps
 
 
 def _report_dir(reports: Path, as_of: date, known_at: datetime | None, what_if: bool) -> Path:

@@ -29,6 +29,32 @@ class Reading(SQLModel, table=True):
             sqlite_where=text("state = 'current'"),
             postgresql_where=text("state = 'current'"),
         ),
+        # What `tracker run` reads (queries.readings_frame, lean): every column of the
+        # assessment is in the index, so the read is a range of one area's index entries,
+        # whatever order the rows were inserted in (no table row is fetched at random),
+        # and a national store's commune rows cost a region's run nothing.
+        # PostgreSQL keeps the non-key columns as INCLUDE payload; SQLite needs `state`
+        # in the index to know it covers `state = 'current'` (see migration 0005).
+        Index(
+            "ix_reading_assess",
+            "area",
+            "indicator",
+            "period_date",
+            "value",
+            "unit",
+            "qualifier",
+            "state",
+            sqlite_where=text("state = 'current'"),
+            postgresql_where=text("state = 'current'"),
+        ).ddl_if(dialect="sqlite"),
+        Index(
+            "ix_reading_assess",
+            "area",
+            "indicator",
+            "period_date",
+            postgresql_include=["value", "unit", "qualifier", "id"],
+            postgresql_where=text("state = 'current'"),
+        ).ddl_if(dialect="postgresql"),
         Index("ix_reading_file_key", "source_file", "state"),
         Index("ix_reading_known", "recorded_at", "ended_at"),
         # every revision of one indicator in one area (the web page's indicator page)

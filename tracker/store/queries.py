@@ -42,6 +42,7 @@ def readings_frame(
     known_at: datetime | None = None,
     area: str | None = None,
     indicators: Collection[str] | None = None,
+    details: bool = True,
 ) -> pd.DataFrame:
     """Current readings (or those known at `known_at`) up to `as_of`, in READING_COLUMNS.
 
@@ -50,19 +51,17 @@ def readings_frame(
 
     `area` keeps only that area's readings, filtered in the database (assessment needs
     only the programme's region; a national store holds every commune too).
+    `details=False` leaves out what only a person reads — source, note, recorded_at
+    (None / NaT in the frame) — so the read is the assessment index alone (migration
+    0005) and no text of a million rows is built; `reading_details` fetches them for the
+    readings a report shows. Shares computed from counts keep their "computed: ..." source.
     """
-    cols: list[Any] = [
-        R.c.id.label("reading_id"),
-        R.c.indicator,
-        R.c.area,
-        R.c.period_date.label("date"),
-        R.c.value.label("raw_value"),
-        R.c.unit,
-        R.c.qualifier,
-        R.c.source,
-        R.c.note,
-        R.c.recorded_at,
-    ]
+    cols: list[Any] = [R.c.id.label("reading_id"), R.c.indicator]
+    if area is None or details:
+        cols.append(R.c.area)
+    cols += [R.c.period_date.label("date"), R.c.value.label("raw_value"), R.c.unit, R.c.qualifier]
+    if details:
+        cols += [R.c.source, R.c.note, R.c.recorded_at]
     query = select(*cols).where(_known_at_clause(known_at))
     if as_of is not None:
         query = query.where(R.c.period_date <= as_of)
@@ -83,7 +82,14 @@ def readings_frame(
         with engine.connect() as conn:
             df = pd.read_sql(query, conn)
         df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-        df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True).dt.tz_localize(None)
+        if details:
+            df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True).dt.tz_localize(None)
+    if "area" not in df.columns:  # filtered on it: one value, not read
+        df["area"] = np.full(len(df), area, dtype=object)
+    if not details:
+        for name in ("source", "note"):
+            df[name] = np.full(len(df), None, dtype=object)
+        df["recorded_at"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
     df["reading_id"] = df["reading_id"].astype("Int64")
     df["raw_value"] = df["raw_value"].astype("float64")
     df = _convert(df, program)
@@ -131,15 +137,17 @@ def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
         "raw_value": np.concatenate(parts["raw_value"]).astype(np.float64),
     }
     for name in _TEXT:
-        out[name] = pd.Series(_shared(parts[name]))
+        if name in parts:
+            out[name] = pd.Series(_shared(parts[name]))
     days = _shared(parts["date"], lambda u: pd.to_datetime(pd.Series(u)).astype("datetime64[ns]"))
     out["date"] = days
-    out["recorded_at"] = _shared(
-        parts["recorded_at"],
-        lambda u: (
-            pd.to_datetime(pd.Series(u), utc=True).dt.tz_localize(None).astype("datetime64[us]")
-        ),
-    )
+    if "recorded_at" in parts:
+        out["recorded_at"] = _shared(
+            parts["recorded_at"],
+            lambda u: (
+                pd.to_datetime(pd.Series(u), utc=True).dt.tz_localize(None).astype("datetime64[us]")
+            ),
+        )
     return pd.DataFrame({name: out[name] for name in names})
 
 
@@ -315,6 +323,26 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
     out = pd.concat([df, share], ignore_index=True)
     # A share computed from counts wins over a share typed in for the same date and area.
     return out.drop_duplicates(subset=["indicator", "area", "date"], keep="last")
+
+
+def reading_details(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
+    """source, note and recorded_at of the readings `ids` (index: reading id).
+
+    What `readings_frame(details=False)` leaves out, for the few readings a report names.
+    """
+    wanted = sorted({int(i) for i in ids})
+    rows: list[Any] = []
+    with engine.connect() as conn:
+        for i in range(0, len(wanted), _DETAILS_AT_ONCE):
+            some = wanted[i : i + _DETAILS_AT_ONCE]
+            rows += conn.execute(
+                select(R.c.id, R.c.source, R.c.note, R.c.recorded_at).where(R.c.id.in_(some))
+            ).all()
+    frame = pd.DataFrame(rows, columns=["reading_id", "source", "note", "recorded_at"])
+    return frame.set_index("reading_id")
+
+
+_DETAILS_AT_ONCE = 5_000  # ids per query: well under every driver's parameter limit
 
 
 def list_readings(

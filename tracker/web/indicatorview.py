@@ -48,7 +48,9 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
     if rows:
         # The chart's readings: only this indicator's (and a share's two counts), current.
         wanted = {key, *(program.indicators[key].ratio_of or ())}
-        frame = readings_frame(web.engine, program, area=program.region, indicators=wanted)
+        frame = readings_frame(
+            web.engine, program, area=program.region, indicators=wanted, details=False
+        )
         ctx = program_context(
             program,
             lang,

@@ -1,14 +1,14 @@
 """web accounts: users, failed sign-ins, the session-signing key; readings by indicator and area
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
