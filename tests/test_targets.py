@@ -131,7 +131,7 @@ def test_every_problem_is_reported_at_once_with_its_line_and_column(here):
         'with seconds first (e.g. "*/10 * * * * *")',
         f'broken.yaml:{at(t, "colour")}: unknown key "colour" in the targets file; expected '
         "one of: assessment, catch_up, exchange_rates, indicators, lang, notify, program, "
-        "region, schedule, split_year_end, timezone",
+        "region, schedule, split_year_end, timezone, web",
         f'broken.yaml:{at(t, chr(34) + "84,14")}: "at_least" must be a number, not "84,14" '
         '(write numbers plainly with "." as the decimal mark, e.g. 84.14 or 2240)',
         f"broken.yaml:{at(t, 'stretch: 90', 9)}: stretch 90 is on the wrong side of the goal "
@@ -229,7 +229,7 @@ def test_a_duplicate_key_does_not_hide_the_other_problems(here):
         'dup.yaml:3:1: duplicate key "region" (first at line 2); keep one of them',
         'dup.yaml:4:1: unknown key "colour" in the targets file; expected one of: assessment, '
         "catch_up, exchange_rates, indicators, lang, notify, program, region, schedule, "
-        "split_year_end, timezone",
+        "split_year_end, timezone, web",
     ]
 
 

@@ -623,7 +623,7 @@ def run(
     ] = False,
 ) -> None:
     """Sync the readings folder, assess every goal and write the gap report."""
-    from tracker.job import run_job
+    from tracker.job import RunRequest, run_job
     from tracker.reports import FORMATS
 
     st = _state(ctx)
@@ -638,17 +638,10 @@ def run(
     if lang is not None and lang not in ("en", "vi"):
         raise BadValue(f'--lang must be "en" or "vi", not "{lang}"')
     # run_job loads the targets itself, so that a broken file is recorded as a failed run.
-    result = run_job(
-        st.settings,
-        as_of=day,
-        known_at=moment,
-        out=out,
-        formats=formats,
-        lang=lang,
-        sync=not no_import,
-        engine=st.engine,
-        program=None,
+    request = RunRequest(
+        as_of=day, known_at=moment, out=out, formats=formats, lang=lang, sync=not no_import
     )
+    result = run_job(st.settings, request, engine=st.engine, program=None)
     _print_sync(result.sync)
     for gone in result.gone:
         _echo(gone, err=True)
@@ -872,3 +865,15 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# The web page and its accounts live in cli_web.py; registered here so `tracker --help`
+# lists them (their heavy imports happen only when they run).
+def _register_web_commands() -> None:
+    from tracker.cli_web import serve, user_app
+
+    app.add_typer(user_app, name="user")
+    app.command()(serve)
+
+
+_register_web_commands()

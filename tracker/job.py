@@ -2,7 +2,7 @@
 
 `tracker run` and the scheduler call the same function:
 
-    >>> result = run_job(Settings.from_env(), as_of=date(2026, 11, 29))
+    >>> result = run_job(Settings.from_env(), RunRequest(as_of=date(2026, 11, 29)))
     >>> result.report_dir, result.counts
     (PosixPath('reports/2026-11-29'), {'achieved': 4, 'missed': 1, ...})
 
@@ -62,18 +62,30 @@ def today_in(program: Program) -> date:
     return datetime.now(ZoneInfo(program.timezone)).date()
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """What one run should do; every field has the live job's default.
+
+        >>> run_job(settings, RunRequest(as_of=date(2025, 12, 31), lang="vi"))
+
+    A run is live (moves reports/latest) only without `known_at`, `out` and an `as_of` other
+    than today; `job`, `slot` and `catch_up` are the scheduler's (each slot runs once)."""
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+    out: Path | None = None
+    formats: Sequence[str] = FORMATS
+    lang: str | None = None
+    job: str = runs.MANUAL
+    slot: datetime | None = None
+    catch_up: bool = False
+    sync: bool = True
+
+
 def run_job(
     settings: Settings,
+    request: RunRequest | None = None,
     *,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-    out: Path | None = None,
-    formats: Sequence[str] = FORMATS,
-    lang: str | None = None,
-    job: str = runs.MANUAL,
-    slot: datetime | None = None,
-    catch_up: bool = False,
-    sync: bool = True,
     engine: Engine | None = None,
     program: Program | None = None,
     on_claimed: Callable[[int], None] | None = None,
@@ -82,8 +94,10 @@ def run_job(
 
     `on_claimed(run_id)` is called once the run is recorded as ours (for a scheduled slot:
     once this process has won it), before any work: the scheduler logs it."""
-    if out is not None:  # a wrong --out is the user's mistake, not a failed run
-        check_report_folder(out)
+    req = request or RunRequest()
+    as_of, known_at, job = req.as_of, req.known_at, req.job
+    if req.out is not None:  # a wrong --out is the user's mistake, not a failed run
+        check_report_folder(req.out)
     elif settings.reports.exists() and not settings.reports.is_dir():
         from tracker.errors import BadValue
 
@@ -93,7 +107,7 @@ def run_job(
         )
     engine = engine or open_store(settings.database_url)
     # Only the live run moves the live state; anything else is a what-if (DESIGN.md).
-    what_if = known_at is not None or out is not None or as_of is not None
+    what_if = known_at is not None or req.out is not None or as_of is not None
     if what_if and job == runs.MANUAL:
         job = runs.WHAT_IF
 
@@ -101,8 +115,8 @@ def run_job(
         return runs.claim_run(
             engine,
             job=job,
-            slot=slot,
-            catch_up=catch_up,
+            slot=req.slot,
+            catch_up=req.catch_up,
             as_of=day,
             known_at=known_at,
             targets_sha256=targets_sha256,
@@ -119,7 +133,7 @@ def run_job(
             runs.finish_run(engine, run_id, outcome="failed", error=_error_text(e))
         raise
     today = today_in(program)
-    if job == runs.WHAT_IF and as_of == today and known_at is None and out is None:
+    if job == runs.WHAT_IF and as_of == today and known_at is None and req.out is None:
         job = runs.MANUAL  # --as-of today is the live run
     as_of = as_of or today
     run_id = claim(as_of, program.source_sha256)
@@ -135,11 +149,11 @@ def run_job(
             run_id,
             as_of=as_of,
             known_at=known_at,
-            out=out,
-            formats=formats,
-            lang=lang or program.lang,
-            catch_up=catch_up,
-            sync=sync,
+            out=req.out,
+            formats=req.formats,
+            lang=req.lang or program.lang,
+            catch_up=req.catch_up,
+            sync=req.sync,
             what_if=job == runs.WHAT_IF,
         )
     except BaseException as e:

@@ -125,6 +125,7 @@ class Program:
     exchange_rates: tuple[ExchangeRate, ...] = ()
     indicators: dict[str, Indicator] = field(default_factory=dict)
     notify: Notify = field(default_factory=Notify)
+    public_read: bool = False  # web: {public_read: true}: reading pages without an account
     source_path: str = "targets.yaml"
     source_sha256: str = ""
     name_vi: str = ""  # "" when targets.yaml gives the name in one language only

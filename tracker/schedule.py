@@ -14,9 +14,9 @@ How it works:
   goals count without a restart; `schedule`, `timezone`, `catch_up` and `notify` are
   read at start, and a change to them needs one.
 - A **slot** is the trigger's scheduled fire time in UTC (never the wall clock), so every
-  process computes the same key. `job.run_job(job=..., slot=...)` claims (job, slot) in
-  the run ledger before any work; the unique key lets one process win and the others
-  log "skipped". A slot's report is "as of" the slot's day in the programme timezone:
+  process computes the same key. `job.run_job(settings, RunRequest(job=..., slot=...))`
+  claims (job, slot) in the run ledger before any work; the unique key lets one process win
+  and the others log "skipped". A slot's report is "as of" the slot's day in the programme timezone:
   a catch-up run two days late still writes the report that slot was meant to write.
 - **Catch-up** (`catch_up: latest`): at start, if the newest fire time at or before now
   is later than the newest slot in the ledger, that one slot runs at once, with
@@ -198,7 +198,7 @@ class SlotRunner:
             log.error("slot %s: %s", self.show(slot), _first_line(e))
 
     def _run(self, slot: datetime, catch_up: bool) -> None:
-        from tracker.job import run_job
+        from tracker.job import RunRequest, run_job
 
         as_of = slot.astimezone(self.tz).date()
         self._local.claimed = False
@@ -206,10 +206,7 @@ class SlotRunner:
         try:
             result = run_job(
                 self.settings,
-                job=self.job,
-                slot=slot,
-                catch_up=catch_up,
-                as_of=as_of,
+                RunRequest(job=self.job, slot=slot, catch_up=catch_up, as_of=as_of),
                 engine=self.engine,
                 on_claimed=lambda _run_id: self._claimed(slot, as_of, catch_up),
             )

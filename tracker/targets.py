@@ -49,6 +49,7 @@ _TOP_KEYS = {
     "indicators",
     "notify",
     "split_year_end",
+    "web",
 }
 _INDICATOR_KEYS = {
     "name",
@@ -350,6 +351,7 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
     thresholds, method, compare = _assessment(c, top.get("assessment"))
     rates = _rates(c, top.get("exchange_rates"))
     notify = _notify(c, top.get("notify"))
+    public_read = _public_read(c, top.get("web"))
 
     indicators: dict[str, Indicator] = {}
     ind_nodes: dict[str, _Node] = {}
@@ -389,6 +391,7 @@ def parse_program(text: str, file: str = "targets.yaml") -> Program:
         exchange_rates=tuple(rates),
         indicators=indicators,
         notify=notify,
+        public_read=public_read,
         source_path=file,
     )
 
@@ -548,6 +551,20 @@ def _notify(c: _Checker, node: _Node | None) -> Notify:
             if not words:
                 c.bad(m["command"], "notify.command is empty; remove it or fill it")
     return Notify(command=command, webhook=hook)
+
+
+def _public_read(c: _Checker, node: _Node | None) -> bool:
+    """`web: {public_read: true}`: the web page's reading pages need no account."""
+    if node is None:
+        return False
+    m = c.mapping(node, '"web"', {"public_read"})
+    flag = (m or {}).get("public_read")
+    if flag is None:
+        return False
+    if not isinstance(flag.value, bool):
+        c.bad(flag, f'"public_read" of "web" must be true or false, not "{flag.value}"')
+        return False
+    return flag.value
 
 
 def _indicator(c: _Checker, key: str, node: _Node) -> Indicator | None:

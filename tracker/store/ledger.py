@@ -157,3 +157,10 @@ def _close(conn: Connection, ids: list[int], state: str, at: datetime, reason: s
             .where(R.c.id.in_(ids[i : i + 500]), R.c.state == "current")
             .values(state=state, ended_at=at, end_reason=reason)
         )
+
+
+def editable_reading(engine: Engine, reading_id: int, verb: str) -> Any:
+    """The current reading `reading_id`, or the refusal `verb` ("correct", "retract") would
+    meet: unknown, already corrected or retracted, or from a file (edit that line)."""
+    with engine.connect() as conn:
+        return _load_current(conn, reading_id, verb)

@@ -57,6 +57,8 @@ class Reading(SQLModel, table=True):
         ).ddl_if(dialect="postgresql"),
         Index("ix_reading_file_key", "source_file", "state"),
         Index("ix_reading_known", "recorded_at", "ended_at"),
+        # every revision of one indicator in one area (the web page's indicator page)
+        Index("ix_reading_indicator_area", "indicator", "area", "period_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,3 +135,34 @@ class RunRow(SQLModel, table=True):
     latest_value: float | None = None
     latest_date: date | None = None
     latest_reading_id: int | None = None
+
+
+class User(SQLModel, table=True):
+    """An account of the web page (`tracker user add`). Only an argon2 hash is kept."""
+
+    __tablename__ = "tracker_user"  # "user" is a reserved word in PostgreSQL
+
+    name: str = Field(primary_key=True, max_length=100)
+    role: str = Field(max_length=10)  # viewer | editor | admin
+    password_hash: str = Field(max_length=300)
+    created_at: datetime
+    password_changed_at: datetime
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per account name, in the database so every worker process sees them."""
+
+    __tablename__ = "login_throttle"
+
+    name: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    last_failure_at: datetime
+
+
+class WebSecret(SQLModel, table=True):
+    """The key that signs session cookies: made once, shared by every worker on the store."""
+
+    __tablename__ = "web_secret"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)

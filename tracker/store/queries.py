@@ -11,7 +11,7 @@ report can be rebuilt exactly. Values come out in each indicator's unit, and a s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -41,9 +41,13 @@ def readings_frame(
     as_of: date | None = None,
     known_at: datetime | None = None,
     area: str | None = None,
+    indicators: Collection[str] | None = None,
     details: bool = True,
 ) -> pd.DataFrame:
     """Current readings (or those known at `known_at`) up to `as_of`, in READING_COLUMNS.
+
+    `indicators` keeps only those indicators' readings (the web page's chart of one
+    indicator: name a share's numerator and denominator too, or the share is not computed).
 
     `area` keeps only that area's readings, filtered in the database (assessment needs
     only the programme's region; a national store holds every commune too).
@@ -63,6 +67,8 @@ def readings_frame(
         query = query.where(R.c.period_date <= as_of)
     if area is not None:
         query = query.where(R.c.area == area)
+    if indicators is not None:
+        query = query.where(R.c.indicator.in_(sorted(indicators)))
     # The same query, its dates left as the driver gives them (converted in bulk below).
     fast = query.with_only_columns(
         *(
