@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
-from tracker.job import run_job
+from tracker.job import RunRequest, run_job
 from tracker.settings import Settings
 from tracker.store import sync
 from tracker.store.database import open_store
@@ -126,7 +126,8 @@ def test_a_run_without_xlsx_names_the_latest_readings_own_source(filled, tmp_pat
     settings = Settings(targets, tmp_path / "actuals", tmp_path / "reports", store_url)
 
     def latest(formats: list[str]) -> dict[str, tuple]:
-        result = run_job(settings, as_of=date(2024, 12, 31), formats=formats, sync=False)
+        request = RunRequest(as_of=date(2024, 12, 31), formats=formats, sync=False)
+        result = run_job(settings, request)
         assert result.gaps is not None
         return {
             g["target"]: (g["latest_reading_id"], g["latest_source"])
