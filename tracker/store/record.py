@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -185,17 +185,7 @@ def _correct(
 ) -> Recorded:
     with engine.begin() as conn:
         old = _load_current(conn, reading_id, "correct")
-        ind = program.indicators.get(old.indicator)
-        given = {
-            "indicator": old.indicator,
-            "area": old.area,
-            "date": old.period_date.isoformat(),
-            "value": value_text(old.value, ind is not None and ind.kind == "milestone"),
-            "unit": old.unit,
-            "source": old.source,
-            "qualifier": old.qualifier or "",
-            "note": old.note or "",
-        }
+        given = reading_fields(program, old)
         changes = {k: v for k, v in fields.items() if v is not None}
         given.update(changes)
         # The carried-over value is stored text in plain style, whatever the typed locale.
@@ -248,6 +238,21 @@ def _correct(
             .returning(R.c.id)
         ).scalar_one()
         return Recorded(new_id, row)
+
+
+def reading_fields(program: Program, row: Any) -> dict[str, str]:
+    """A stored reading as the text fields a person types (what a correction starts from)."""
+    ind = program.indicators.get(row.indicator)
+    return {
+        "indicator": row.indicator,
+        "area": row.area,
+        "date": row.period_date.isoformat(),
+        "value": value_text(row.value, ind is not None and ind.kind == "milestone"),
+        "unit": row.unit,
+        "source": row.source,
+        "qualifier": row.qualifier or "",
+        "note": row.note or "",
+    }
 
 
 def check_against_store(

@@ -62,19 +62,9 @@ def new_reading(v: Visit) -> Response:
 
 
 def _current_fields(web: Any, row: Any) -> dict[str, str]:
-    from tracker.store.rowcheck import value_text
+    from tracker.store.record import reading_fields
 
-    ind = web.program.indicators.get(row.indicator)
-    return {
-        "indicator": row.indicator,
-        "area": row.area,
-        "date": row.period_date.isoformat(),
-        "value": value_text(row.value, ind is not None and ind.kind == "milestone"),
-        "unit": row.unit,
-        "source": row.source,
-        "qualifier": row.qualifier or "",
-        "note": row.note or "",
-    }
+    return reading_fields(web.program, row)
 
 
 def _editable(v: Visit, verb: str) -> tuple[Any, Response | None]:
