@@ -19,7 +19,13 @@ from tracker.job import RunRequest, run_job
 from tracker.settings import Settings
 from tracker.store import sync
 from tracker.store.database import open_store
-from tracker.store.queries import list_readings, reading_details, readings_frame
+from tracker.store.queries import (
+    conversion_texts,
+    list_readings,
+    reading_details,
+    readings_frame,
+    share_sources,
+)
 from tracker.store.sync import sync_files
 from tracker.targets import parse_program
 
@@ -105,13 +111,21 @@ def test_the_lean_read_is_the_full_read_without_the_details(filled, prog):
     stored = full["reading_id"].notna()
     # Everything the assessment uses is the same, to the bit: values converted, shares made.
     same = ["reading_id", "indicator", "area", "date", "value", "raw_value", "unit"]
-    same += ["qualifier", "conversion", "error"]
+    same += ["qualifier", "error", "rate", "rate_from", "rate_to", "rate_year", "rate_estimate"]
     pd.testing.assert_frame_equal(lean[same], full[same])
     assert (full["area"] == "R").all() and stored.sum() == 12 and (~stored).sum() == 4
-    # A stored reading's details are left out; a computed share keeps its own source.
+    # No sentence is written per reading: a stored reading's details, the conversion text
+    # and a computed share's source are left out ...
     assert lean.loc[stored, ["source", "note"]].isna().all().all()
     assert lean.loc[stored, "recorded_at"].isna().all()
-    assert list(lean.loc[~stored, "source"]) == list(full.loc[~stored, "source"])
+    assert lean["conversion"].isna().all() and full["conversion"].notna().any()
+    assert lean.loc[~stored, "source"].isna().all()
+    # ... and written, the same words, for the rows a report shows.
+    converted = full["conversion"].notna()
+    assert conversion_texts(lean[converted], prog) == list(full.loc[converted, "conversion"])
+    shares = lean[~stored]
+    wanted = list(zip(shares["indicator"], shares["area"], shares["date"], strict=True))
+    assert share_sources(lean, prog, wanted) == list(full.loc[~stored, "source"])
     # reading_details gives back exactly what was left out.
     details = reading_details(engine, full.loc[stored, "reading_id"].tolist())
     ids = full.loc[stored, "reading_id"].astype("int64")
@@ -130,16 +144,18 @@ def test_a_run_without_xlsx_names_the_latest_readings_own_source(filled, tmp_pat
         result = run_job(settings, request)
         assert result.gaps is not None
         return {
-            g["target"]: (g["latest_reading_id"], g["latest_source"])
+            g["target"]: (g["latest_reading_id"], g["latest_source"], g["conversion"])
             for g in result.gaps.to_dict("records")
         }
 
     lean, full = latest(["json"]), latest(["json", "xlsx"])  # xlsx reads every detail
     assert lean == full
+    [converted] = [v[2] for k, v in lean.items() if k.startswith("income")]
+    assert converted.startswith("63 million VND/person/year = 2,520 USD/person/year at 25,000")
     sources = {r["id"]: r["source"] for r in list_readings(engine)}
-    [(income_id, income_source)] = [v for k, v in lean.items() if k.startswith("income")]
+    [(income_id, income_source, _)] = [v for k, v in lean.items() if k.startswith("income")]
     assert income_source == sources[income_id] == "GSO 2024"
-    [(share_id, share_source)] = [v for k, v in lean.items() if k.startswith("ntm_share")]
+    [(share_id, share_source, _)] = [v for k, v in lean.items() if k.startswith("ntm_share")]
     assert pd.isna(share_id) and share_source.startswith("computed: ntm_communes 43 / communes 91")
 
 

@@ -200,7 +200,7 @@ def _run(
     sync: bool,
     what_if: bool = False,
 ) -> RunResult:
-    from tracker.store.queries import reading_details, readings_frame
+    from tracker.store.queries import readings_frame
 
     synced: list[SyncResult] = []
     gone: tuple[str, ...] = ()
@@ -219,7 +219,7 @@ def _run(
     )
     gaps = assess(program, readings, as_of)
     if not details:
-        gaps = _with_latest_sources(gaps, reading_details(engine, _latest_ids(gaps)))
+        gaps = _with_latest_details(engine, program, gaps, readings)
     previous = runs.last_run(engine, outcome="success", before_id=run_id)
     changes = _changes(engine, gaps, previous, known_at)
     failed = runs.failures_since_last_success(engine, before_id=run_id)
@@ -274,17 +274,46 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _latest_ids(gaps: pd.DataFrame) -> list[int]:
-    return [int(i) for i in gaps["latest_reading_id"].dropna().unique()]
+def _with_latest_details(
+    engine: Engine, program: Program, gaps: pd.DataFrame, readings: pd.DataFrame
+) -> pd.DataFrame:
+    """gaps with what the lean read left out, for each target's latest reading alone: the
+    stored reading's own source, the conversion text, a computed share's source."""
+    from tracker.store.queries import conversion_texts, reading_details, share_sources
 
-
-def _with_latest_sources(gaps: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
-    """gaps with `latest_source` of each stored latest reading (computed shares keep theirs)."""
     stored = gaps["latest_reading_id"].notna()
     if stored.any():
         ids = gaps.loc[stored, "latest_reading_id"].astype("int64")
+        details = reading_details(engine, ids.unique().tolist())
         gaps.loc[stored, "latest_source"] = details["source"].reindex(ids).to_numpy(object)
+    converted = gaps["latest_rate"].notna()
+    if converted.any():
+        latest = gaps.loc[converted]
+        gaps.loc[converted, "conversion"] = conversion_texts(
+            pd.DataFrame(
+                {
+                    "raw_value": latest["latest_raw_value"],
+                    "unit": latest["latest_raw_unit"],
+                    "value": latest["latest_value"],
+                    "indicator": latest["indicator"],
+                    **{c: latest[f"latest_{c}"] for c in _RATE_COLUMNS},
+                }
+            ),
+            program,
+        )
+    computed = ~stored & gaps["latest_date"].notna()
+    if computed.any():
+        wanted = [
+            (ind, program.region, day)
+            for ind, day in zip(
+                gaps.loc[computed, "indicator"], gaps.loc[computed, "latest_date"], strict=True
+            )
+        ]
+        gaps.loc[computed, "latest_source"] = share_sources(readings, program, wanted)
     return gaps
+
+
+_RATE_COLUMNS = ("rate", "rate_from", "rate_to", "rate_year", "rate_estimate")
 
 
 def _report_dir(reports: Path, as_of: date, known_at: datetime | None, what_if: bool) -> Path:

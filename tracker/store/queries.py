@@ -52,9 +52,10 @@ def readings_frame(
     `area` keeps only that area's readings, filtered in the database (assessment needs
     only the programme's region; a national store holds every commune too).
     `details=False` leaves out what only a person reads — source, note, recorded_at
-    (None / NaT in the frame) — so the read is the assessment index alone (migration
-    0005) and no text of a million rows is built; `reading_details` fetches them for the
-    readings a report shows. Shares computed from counts keep their "computed: ..." source.
+    (None / NaT in the frame), the `conversion` text and a computed share's "computed:
+    ..." source — so the read is the assessment index alone (migration 0005) and no text
+    of a million rows is built. For the readings a report shows, `reading_details` fetches
+    the stored details, `conversion_texts` and `share_sources` write the rest.
     """
     cols: list[Any] = [R.c.id.label("reading_id"), R.c.indicator]
     if area is None or details:
@@ -92,8 +93,8 @@ def readings_frame(
         df["recorded_at"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
     df["reading_id"] = df["reading_id"].astype("Int64")
     df["raw_value"] = df["raw_value"].astype("float64")
-    df = _convert(df, program)
-    df = _add_shares(df, program)
+    df = _convert(df, program, texts=details)
+    df = _add_shares(df, program, texts=details)
     return df[READING_COLUMNS].sort_values(
         ["indicator", "area", "date"], kind="stable", ignore_index=True
     )
@@ -107,8 +108,9 @@ _DAYS = ("date", "recorded_at")
 def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
     """The query's rows as a frame, as `pd.read_sql` would build it, without its cost.
 
-    Dates come back from the driver untouched (SQLite: ISO text) and are converted once
-    per distinct value; every distinct text is one shared object, not one per row (a
+    Each chunk of rows becomes one 2-D object array in C (numpy), not a Python loop per
+    value. Dates come back from the driver untouched (SQLite: ISO text) and are converted
+    once per distinct value; every distinct text is one shared object, not one per row (a
     million readings repeat a few hundred indicators, units and sources).
     """
     names = [c.name for c in query.selected_columns]
@@ -123,18 +125,20 @@ def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
         fetch = result.cursor.fetchmany
     parts: dict[str, list[Any]] = {name: [] for name in names}
     while chunk := fetch(_FETCH):
-        for name, values in zip(names, zip(*chunk, strict=True), strict=True):
-            column = np.empty(len(values), dtype=object)
-            column[:] = values
+        block = np.empty((len(chunk), len(names)), dtype=object)
+        block[:] = chunk  # tuples -> rows of a 2-D array, in C
+        del chunk  # the driver's row tuples: free them before the next chunk
+        for j, name in enumerate(names):
+            column = block[:, j]
             if name in ("reading_id", "raw_value"):
-                parts[name].append(column)
+                parts[name].append(column.astype(np.float64 if name == "raw_value" else np.int64))
             else:
                 parts[name].append(pd.factorize(column))
     if not parts["reading_id"]:
         return None
     out: dict[str, Any] = {
-        "reading_id": np.concatenate(parts["reading_id"]).astype(np.int64),
-        "raw_value": np.concatenate(parts["raw_value"]).astype(np.float64),
+        "reading_id": np.concatenate(parts["reading_id"]),
+        "raw_value": np.concatenate(parts["raw_value"]),
     }
     for name in _TEXT:
         if name in parts:
@@ -173,11 +177,13 @@ def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) ->
     return converted.iloc[codes].reset_index(drop=True)
 
 
-def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
+def _convert(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataFrame:
     """Value in the indicator's unit: one conversion per (indicator, unit, year), not per row.
 
     A conversion through a declared exchange rate fills the rate columns (frames.py);
-    the English `conversion` text is built from them (notes.Conversion), never parsed.
+    with `texts`, the English `conversion` text is built from them (notes.Conversion),
+    never parsed. Without, it is left None: `conversion_texts` writes it for the few rows
+    a report shows (a million readings would otherwise format a million sentences).
     """
     df["value"] = df["raw_value"]
     for col in ("conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code"):
@@ -226,53 +232,83 @@ def _convert(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         used_rates.append(used)
         errs.append(err)
     df["value"] = df["raw_value"] * factor[inverse]
-    used_of = np.array(used_rates, dtype=object)[inverse]
-    has_rate = pd.notna(used_of)
+    # Per combination first, then taken per row: no Python object per reading.
+    has_rate = np.array([r is not None for r in used_rates])[inverse]
     if has_rate.any():
-        picked = used_of[has_rate]
-        df.loc[has_rate, "rate"] = [r.rate for r in picked]
-        df.loc[has_rate, "rate_from"] = [r.from_ for r in picked]
-        df.loc[has_rate, "rate_to"] = [r.to for r in picked]
-        df.loc[has_rate, "rate_year"] = [float(r.year) for r in picked]
-        df.loc[has_rate, "rate_estimate"] = [bool(r.estimate) for r in picked]
-        target_unit = {k: i.unit for k, i in program.indicators.items()}
-        # The text says this row's own numbers and the rate that converted them.
-        df.loc[has_rate, "conversion"] = [
-            Conversion(
-                raw, unit, value, target_unit[ind], r.rate, r.from_, r.to, r.year, bool(r.estimate)
-            ).english()
-            for raw, unit, value, ind, r in zip(
-                df.loc[has_rate, "raw_value"],
-                df.loc[has_rate, "unit"],
-                df.loc[has_rate, "value"],
-                df.loc[has_rate, "indicator"],
-                picked,
-                strict=True,
-            )
-        ]
-    err_of = np.array(errs, dtype=object)[inverse]
-    has_err = pd.notna(err_of)
+        picked = inverse[has_rate]
+
+        def per_row(values: list[Any], dtype: Any = object) -> np.ndarray:
+            return np.array(values, dtype=dtype)[picked]
+
+        none = ExchangeRate("", "", 0, np.nan, "")  # placeholder for combos without a rate
+        rates = [r or none for r in used_rates]
+        df.loc[has_rate, "rate"] = per_row([r.rate for r in rates], np.float64)
+        df.loc[has_rate, "rate_from"] = per_row([r.from_ for r in rates])
+        df.loc[has_rate, "rate_to"] = per_row([r.to for r in rates])
+        df.loc[has_rate, "rate_year"] = per_row([float(r.year) for r in rates], np.float64)
+        df.loc[has_rate, "rate_estimate"] = per_row([bool(r.estimate) for r in rates])
+        if texts:
+            df.loc[has_rate, "conversion"] = conversion_texts(df.loc[has_rate], program)
+    has_err = np.array([e is not None for e in errs])[inverse]
     if has_err.any():
-        df.loc[has_err, "error"] = [e[0] for e in err_of[has_err]]
-        df.loc[has_err, "error_code"] = [e[1] for e in err_of[has_err]]
+        err_of = np.array(errs + [None], dtype=object)  # [None]: keep a 1-D array of tuples
+        picked_err = err_of[inverse[has_err]]
+        df.loc[has_err, "error"] = [e[0] for e in picked_err]
+        df.loc[has_err, "error_code"] = [e[1] for e in picked_err]
     return df
 
 
-def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
+def conversion_texts(rows: pd.DataFrame, program: Program) -> list[str | None]:
+    """The `conversion` text of each reading row (READING_COLUMNS) that a declared rate
+    converted, None for the others: its own numbers and the rate that converted them."""
+    target_unit = {k: i.unit for k, i in program.indicators.items()}
+    return [
+        None
+        if pd.isna(rate)
+        else Conversion(
+            raw, unit, value, target_unit[ind], rate, str(rf), str(rt), int(ry), bool(est)
+        ).english()
+        for raw, unit, value, ind, rate, rf, rt, ry, est in zip(
+            rows["raw_value"],
+            rows["unit"],
+            rows["value"],
+            rows["indicator"],
+            rows["rate"],
+            rows["rate_from"],
+            rows["rate_to"],
+            rows["rate_year"],
+            rows["rate_estimate"],
+            strict=True,
+        )
+    ]
+
+
+def _share_text(numerator: str, n: float, a: Any, denominator: str, d: float, b: Any) -> str:
+    """The `source` of a share computed from its two counts (readings a and b)."""
+    return (
+        f"computed: {numerator} {fmt_plain(n)} / {denominator} {fmt_plain(d)} "
+        f"(readings {a}, {b})"
+    )
+
+
+def _add_shares(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataFrame:
     """One row per (share, area, date) where both counts have a usable value that day.
 
     Every share is computed in one merge (the share's position `_s` is part of the key),
-    so the cost is the rows of the counts, not a scan of the frame per share.
+    so the cost is the rows of the counts, not a scan of the frame per share. Without
+    `texts` the "computed: ..." source is left None (`share_sources` writes it for the
+    rows a report shows).
     """
     shares = [(key, *ind.ratio_of) for key, ind in program.indicators.items() if ind.ratio_of]
     if not shares or df.empty:
         return df
     rows_of = df.groupby("indicator", sort=False).indices
     none = np.array([], dtype=np.int64)
+    keep = ["reading_id", "area", "date", "value", "qualifier", "recorded_at"]
 
     def counts(position: int) -> pd.DataFrame:  # position 1: numerators, 2: denominators
         picked = [rows_of.get(s[position], none) for s in shares]
-        frame = df.iloc[np.concatenate(picked)]
+        frame = df[keep].iloc[np.concatenate(picked)]
         frame = frame.assign(_s=np.repeat(np.arange(len(shares)), [len(p) for p in picked]))
         usable = frame["value"].notna()
         return frame[usable if position == 1 else usable & (frame["value"] != 0)]
@@ -282,8 +318,19 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
         return df
     keys = np.array([s[0] for s in shares], dtype=object)
     which = pair["_s"].to_numpy()
-    text: dict[float, str] = {}  # counts repeat: format each number once
-    plain = lambda v: text.get(v) or text.setdefault(v, fmt_plain(v))  # noqa: E731
+    source: Any = None
+    if texts:
+        source = [
+            _share_text(shares[s][1], n, a, shares[s][2], d, b)
+            for s, n, d, a, b in zip(
+                which.tolist(),
+                pair["value_n"],
+                pair["value_d"],
+                pair["reading_id_n"],
+                pair["reading_id_d"],
+                strict=True,
+            )
+        ]
     share = pd.DataFrame(
         {
             "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
@@ -295,18 +342,7 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
             "qualifier": pair["qualifier_n"].where(
                 pair["qualifier_n"].notna(), pair["qualifier_d"]
             ),
-            "source": [
-                f"computed: {shares[s][1]} {plain(n)} / {shares[s][2]} {plain(d)} "
-                f"(readings {a}, {b})"
-                for s, n, d, a, b in zip(
-                    which.tolist(),
-                    pair["value_n"],
-                    pair["value_d"],
-                    pair["reading_id_n"],
-                    pair["reading_id_d"],
-                    strict=True,
-                )
-            ],
+            "source": source,
             "note": None,
             "conversion": None,
             "rate": np.nan,
@@ -323,6 +359,45 @@ def _add_shares(df: pd.DataFrame, program: Program) -> pd.DataFrame:
     out = pd.concat([df, share], ignore_index=True)
     # A share computed from counts wins over a share typed in for the same date and area.
     return out.drop_duplicates(subset=["indicator", "area", "date"], keep="last")
+
+
+def share_sources(
+    readings: pd.DataFrame, program: Program, wanted: Sequence[tuple[str, str, Any]]
+) -> list[str | None]:
+    """The "computed: ..." source of each wanted (share indicator, area, date) point, read
+    off its two counts in `readings` (None where the share or a count is not there)."""
+    ratio = {k: i.ratio_of for k, i in program.indicators.items() if i.ratio_of}
+    names = {name for key, _, _ in wanted if key in ratio for name in ratio[key]}
+    if not names:
+        return [None] * len(wanted)
+    days = pd.to_datetime(pd.Series([day for _, _, day in wanted])).unique()
+    mine = readings[
+        readings["indicator"].isin(names)
+        & readings["date"].isin(days)
+        & readings["reading_id"].notna()
+    ]
+    point = {
+        (ind, area, pd.Timestamp(day)): (value, rid)
+        for ind, area, day, value, rid in zip(
+            mine["indicator"],
+            mine["area"],
+            mine["date"],
+            mine["value"],
+            mine["reading_id"],
+            strict=True,
+        )
+    }
+    out: list[str | None] = []
+    for key, area, day in wanted:
+        if key not in ratio:
+            out.append(None)
+            continue
+        numerator, denominator = ratio[key]
+        n = point.get((numerator, area, pd.Timestamp(day)))
+        d = point.get((denominator, area, pd.Timestamp(day)))
+        known = n is not None and d is not None
+        out.append(_share_text(numerator, *n, denominator, *d) if known else None)
+    return out
 
 
 def reading_details(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
