@@ -66,14 +66,13 @@ def test_record_reading_names_the_field_of_each_problem(program, sqlite_url):
 def test_the_users_migration_matches_the_tables(sqlite_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    from sqlmodel import SQLModel
 
-    import tracker.store.models  # noqa: F401
     from tracker.store.database import open_store
+    from tracker.store.tables import metadata
 
     engine = open_store(sqlite_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert not [d for d in diff if "tracker_user" in str(d) or "login_throttle" in str(d)
                 or "web_secret" in str(d) or "ix_reading_indicator_area" in str(d)]
 

@@ -303,11 +303,11 @@ def _store_value(db: str, indicator: str, value: float) -> None:
     """Put `value` straight into the store, as an older tracker (or a hand edit) could have."""
     from sqlalchemy import create_engine, update
 
-    from tracker.store.models import Reading
+    from tracker.store.tables import reading
 
     engine = create_engine(db)
     with engine.begin() as conn:
-        table = Reading.__table__  # type: ignore[attr-defined]
+        table = reading
         conn.execute(update(table).where(table.c.indicator == indicator).values(value=value))
     engine.dispose()
 
@@ -459,11 +459,11 @@ def test_two_imports_of_one_file_at_once_store_it_once(workdir: Path, store_url:
 def _store_source(db: str, indicator: str, source: str) -> None:
     from sqlalchemy import create_engine, update
 
-    from tracker.store.models import Reading
+    from tracker.store.tables import reading
 
     engine = create_engine(db)
     with engine.begin() as conn:
-        table = Reading.__table__  # type: ignore[attr-defined]
+        table = reading
         conn.execute(update(table).where(table.c.indicator == indicator).values(source=source))
     engine.dispose()
 

@@ -105,9 +105,9 @@ def history(db: str) -> str:
 def from_fuzz(db: str) -> int:
     from sqlalchemy import create_engine, func, select
 
-    from tracker.store.models import Reading
+    from tracker.store.tables import reading
 
-    table = Reading.__table__  # type: ignore[attr-defined]
+    table = reading
     engine = create_engine(db)
     with engine.connect() as conn:
         n = conn.execute(

@@ -25,11 +25,11 @@ from tracker.errors import BadValue, UnknownReading
 from tracker.store.database import open_store
 from tracker.store.export import write_export
 from tracker.store.ledger import add_reading, correct_reading, retract_reading
-from tracker.store.models import ImportedFile
 from tracker.store.queries import list_readings, readings_frame
 from tracker.store.readingfile import RowData
 from tracker.store.record import ReadingRefused, record_reading
 from tracker.store.sync import sync_files
+from tracker.store.tables import imported_file
 from tracker.targets import parse_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -360,7 +360,7 @@ def test_an_import_killed_while_writing_leaves_the_store_unchanged(store_url, tm
     engine = open_store(store_url)
     assert snapshot(engine) == before
     with engine.connect() as conn:  # the next import must not skip the file as "unchanged"
-        assert conn.execute(select(ImportedFile.path)).scalars().all() == ["small.csv"]
+        assert conn.execute(select(imported_file.c.path)).scalars().all() == ["small.csv"]
     engine.dispose()
 
 

@@ -44,9 +44,9 @@ def history(site: Site) -> str:
 
 
 def reading_rows(site: Site):
-    from tracker.store.models import Reading
+    from tracker.store.tables import reading
 
-    R = Reading.__table__
+    R = reading
     with site.engine.connect() as conn:
         return conn.execute(select(R).order_by(R.c.id)).mappings().all()
 
@@ -462,10 +462,10 @@ def test_user_commands(site):
 
 
 def test_only_an_argon2_hash_is_stored(site):
-    from tracker.store.models import User
+    from tracker.store.tables import tracker_user
 
     with site.engine.connect() as conn:
-        hashes = conn.execute(select(User.__table__.c.password_hash)).scalars().all()
+        hashes = conn.execute(select(tracker_user.c.password_hash)).scalars().all()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any(p in h for h in hashes for p in PASSWORDS.values())
 

@@ -3,7 +3,7 @@
 Data flows one way: targets + readings -> assessment -> reports.
 
     targets.py   targets.yaml -> Program (model.py)
-    store/       the readings ledger (SQLModel), import/sync, queries as DataFrames, accounts
+    store/       the readings ledger (Core tables), import/sync, queries as DataFrames, accounts
     assess.py    pure pandas: (program, readings, as_of) -> gaps frame
     reports/     gaps frame -> Markdown, HTML, CSV, JSON, XLSX
     job.py       the one function `tracker run` and the scheduler both call

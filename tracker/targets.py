@@ -191,6 +191,9 @@ class _TooBig(Exception):
         self.line, self.col, self.message = line, col, message
 
 
+_STR_TAG = "tag:yaml.org,2002:str"  # a scalar the resolver already knows is text
+
+
 def _compose(
     text: str, file: str, loader_class: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ) -> tuple[_Node, list[Problem]]:
@@ -233,7 +236,7 @@ def _compose(
             if isinstance(node, yaml.MappingNode):
                 out: dict[str, _Node] = {}
                 for k, v in node.value:
-                    key = _nfc(str(loader.construct_object(k)))
+                    key = _nfc(k.value if k.tag == _STR_TAG else str(loader.construct_object(k)))
                     child = walk(v, depth + 1, at)
                     child.key_line, child.key_col = k.start_mark.line + 1, k.start_mark.column + 1
                     if key in out:
@@ -251,6 +254,8 @@ def _compose(
                 return _Node(out, *pos)
             if isinstance(node, yaml.SequenceNode):
                 return _Node([walk(v, depth + 1, at) for v in node.value], *pos)
+            if node.tag == _STR_TAG:  # most scalars: the text itself, no constructor call
+                return _Node(_nfc(node.value), *pos)
             try:
                 value = loader.construct_object(node)
             except (ValueError, OverflowError):

@@ -21,6 +21,7 @@ hidden `.<name>.old-*` sibling; it is never a mixture.)
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import shutil
@@ -32,12 +33,8 @@ import pandas as pd
 from tracker.outpaths import check_report_folder
 
 from .context import Change, FailedRun, ReadingRef, ReportContext
-from .html import write_html
-from .markdown import write_markdown
 from .rows import check_gaps
 from .tabular import write_csv, write_json
-from .word import write_docx
-from .xlsx import write_xlsx
 
 __all__ = [
     "FORMATS",
@@ -54,14 +51,26 @@ __all__ = [
 FORMATS = ("json", "csv", "md", "html", "xlsx", "docx")
 
 Writer = Callable[[pd.DataFrame, pd.DataFrame, ReportContext, Path], None]
+
+
+def _on_call(module: str, name: str) -> Writer:
+    """The writer `name` of `module`, imported when a report of that format is written: a
+    run that writes JSON and CSV (a script's, a benchmark's) pays nothing for the others."""
+
+    def write(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, path: Path) -> None:
+        getattr(importlib.import_module(module, __name__), name)(gaps, readings, ctx, path)
+
+    return write
+
+
 # format -> writer; write_report looks writers up here at call time.
 WRITERS: dict[str, Writer] = {
     "json": write_json,
     "csv": write_csv,
-    "md": write_markdown,
-    "html": write_html,
-    "xlsx": write_xlsx,
-    "docx": write_docx,
+    "md": _on_call(".markdown", "write_markdown"),
+    "html": _on_call(".html", "write_html"),
+    "xlsx": _on_call(".xlsx", "write_xlsx"),
+    "docx": _on_call(".word", "write_docx"),
 }
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
@@ -75,6 +84,9 @@ def preload() -> None:
     that its first report is not late by a second of imports."""
     import docx  # noqa: F401
     import openpyxl  # noqa: F401
+
+    for module in (".markdown", ".html", ".xlsx", ".word"):
+        importlib.import_module(module, __name__)
 
 
 def file_name(fmt: str) -> str:

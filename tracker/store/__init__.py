@@ -1,6 +1,6 @@
-"""The store: a ledger of readings and a ledger of runs (SQLModel over SQLAlchemy 2).
+"""The store: a ledger of readings and a ledger of runs (SQLAlchemy 2 Core; SQLite or PostgreSQL).
 
-models.py      the tables
+tables.py      the tables (SQLAlchemy Core)
 database.py    engine from a URL (SQLite pragmas, PostgreSQL), migrations on open
 readingfile.py a reading file (CSV) -> validated rows, or every bad row at once
 ledger.py      add / correct / retract one reading (never edited in place)

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import BadValue, UnknownReading
 from tracker.model import Program
-from tracker.store.models import Reading
 from tracker.store.rowcheck import RowData
+from tracker.store.tables import reading
 
-R = Reading.__table__  # type: ignore[attr-defined]
+R = reading
 
 
 def now_utc() -> datetime:

@@ -78,35 +78,45 @@ def readings_frame(
         )
     )
     with engine.connect() as conn:
-        df = _read_frame(conn, fast)
-    if df is None:  # no rows: pandas' own reading gives the frame its (empty) types
+        read = _read_frame(conn, fast)
+    if read is None:  # no rows: pandas' own reading gives the frame its (empty) types
         with engine.connect() as conn:
             df = pd.read_sql(query, conn)
         df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
         if details:
             df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True).dt.tz_localize(None)
+        vocab: dict[str, list[str]] = {}
+    else:
+        df, vocab = read
     if "area" not in df.columns:  # filtered on it: one value, not read
         df["area"] = np.full(len(df), area, dtype=object)
+        df["_area"], vocab["area"] = np.zeros(len(df), dtype=np.int64), [str(area)]
     if not details:
         for name in ("source", "note"):
             df[name] = np.full(len(df), None, dtype=object)
         df["recorded_at"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
     df["reading_id"] = df["reading_id"].astype("Int64")
     df["raw_value"] = df["raw_value"].astype("float64")
-    df = _convert(df, program, texts=details)
-    df = _add_shares(df, program, texts=details)
-    return df[READING_COLUMNS].sort_values(
-        ["indicator", "area", "date"], kind="stable", ignore_index=True
-    )
+    for name in _CODED:
+        vocab[name] = _coded(df, name, vocab.get(name))
+    df = _convert(df, program, vocab, texts=details)
+    df = _add_shares(df, program, vocab, texts=details)
+    # (indicator, area, date) order, sorted on the codes (ranked as the texts sort)
+    day = df["date"].to_numpy("datetime64[ns]").view(np.int64)
+    order = np.lexsort((day, df["_area"].to_numpy(), df["_indicator"].to_numpy()))
+    return df[READING_COLUMNS].take(order).reset_index(drop=True)
 
 
 _FETCH = 100_000  # rows fetched at once: bounds the memory of the driver's row objects
 _TEXT = ("indicator", "area", "unit", "qualifier", "source", "note")
 _DAYS = ("date", "recorded_at")
+# Texts also kept as integer codes (column "_indicator", ...): see _coded.
+_CODED = ("indicator", "area", "unit")
 
 
-def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
-    """The query's rows as a frame, as `pd.read_sql` would build it, without its cost.
+def _read_frame(conn: Connection, query: Any) -> tuple[pd.DataFrame, dict[str, list[str]]] | None:
+    """The query's rows as a frame, as `pd.read_sql` would build it, without its cost, and
+    the distinct texts of its _CODED columns (the frame has their codes: `_coded`).
 
     Each chunk of rows becomes one 2-D object array in C (numpy), not a Python loop per
     value. Dates come back from the driver untouched (SQLite: ISO text) and are converted
@@ -140,9 +150,15 @@ def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
         "reading_id": np.concatenate(parts["reading_id"]),
         "raw_value": np.concatenate(parts["raw_value"]),
     }
+    vocab: dict[str, list[str]] = {}
     for name in _TEXT:
         if name in parts:
-            out[name] = pd.Series(_shared(parts[name]))
+            if name in _CODED:  # never None (NOT NULL columns)
+                uniques, codes = _ranked(parts[name])
+                out[name], out[f"_{name}"] = np.array(uniques, dtype=object)[codes], codes
+                vocab[name] = uniques
+            else:
+                out[name] = _shared(parts[name])
     days = _shared(parts["date"], lambda u: pd.to_datetime(pd.Series(u)).astype("datetime64[ns]"))
     out["date"] = days
     if "recorded_at" in parts:
@@ -152,7 +168,41 @@ def _read_frame(conn: Connection, query: Any) -> pd.DataFrame | None:
                 pd.to_datetime(pd.Series(u), utc=True).dt.tz_localize(None).astype("datetime64[us]")
             ),
         )
-    return pd.DataFrame({name: out[name] for name in names})
+    return pd.DataFrame(out), vocab
+
+
+def _ranked(chunks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list[str], np.ndarray]:
+    """Factorized chunks -> (the distinct values sorted, each row's position among them)."""
+    uniques = sorted(set(np.concatenate([u for _, u in chunks]).tolist()))
+    position = {u: i for i, u in enumerate(uniques)}
+    codes = np.concatenate(
+        [
+            np.array([position[u] for u in chunk_u.tolist()], dtype=np.int64)[c]
+            for c, chunk_u in chunks
+        ]
+    )
+    return uniques, codes
+
+
+def _coded(
+    df: pd.DataFrame, name: str, known: list[str] | None, more: Sequence[str] = ()
+) -> list[str]:
+    """The distinct texts of column `name` (and of `more`) sorted, with `df["_" + name]` each
+    row's position among them: the codes sort, group and join as the texts would, at the
+    cost of integers. `known`: the sorted texts the codes already in `df` refer to."""
+    col = f"_{name}"
+    if known is not None and col in df.columns and set(more) <= set(known):
+        return known
+    if known is not None and col in df.columns:
+        uniques = sorted({*known, *more})
+        position = {u: i for i, u in enumerate(uniques)}
+        ranks = np.array([position[u] for u in known], dtype=np.int64)
+        df[col] = ranks[df[col].to_numpy()]  # the same texts, re-ranked among more
+        return uniques
+    uniques = sorted({*pd.unique(df[name].to_numpy(object)).tolist(), *more})
+    position = {u: i for i, u in enumerate(uniques)}
+    df[col] = np.array([position[u] for u in df[name].tolist()], dtype=np.int64)
+    return uniques
 
 
 def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) -> Any:
@@ -177,7 +227,9 @@ def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) ->
     return converted.iloc[codes].reset_index(drop=True)
 
 
-def _convert(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataFrame:
+def _convert(
+    df: pd.DataFrame, program: Program, vocab: dict[str, list[str]], texts: bool = True
+) -> pd.DataFrame:
     """Value in the indicator's unit: one conversion per (indicator, unit, year), not per row.
 
     A conversion through a declared exchange rate fills the rate columns (frames.py);
@@ -187,21 +239,18 @@ def _convert(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataF
     """
     df["value"] = df["raw_value"]
     for col in ("conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code"):
-        df[col] = pd.Series([None] * len(df), dtype="object", index=df.index)
+        df[col] = np.full(len(df), None, dtype=object)
     df["rate"] = np.nan
     df["rate_year"] = np.nan
     if df.empty:
         return df
     year = df["date"].dt.year.to_numpy()
-    ind_codes, ind_keys = pd.factorize(df["indicator"].to_numpy(object))
-    unit_codes, unit_texts = pd.factorize(df["unit"].to_numpy(object))
+    ind_keys, unit_texts = vocab["indicator"], vocab["unit"]
     n_units, years = len(unit_texts), np.unique(year)
-    pair = ind_codes.astype(np.int64) * n_units + unit_codes
-    combos, inverse = np.unique(
-        pair * len(years) + np.searchsorted(years, year), return_inverse=True
-    )
-    ind_keys, unit_texts = ind_keys.tolist(), unit_texts.tolist()
+    pair = df["_indicator"].to_numpy() * n_units + df["_unit"].to_numpy()
+    inverse, combos = pd.factorize(pair * len(years) + np.searchsorted(years, year))
     units: dict[str, Any] = {}
+    factors: dict[tuple[str, str, int], tuple[float, ExchangeRate | None, Any]] = {}
     factor = np.empty(len(combos))
     used_rates: list[ExchangeRate | None] = []
     errs: list[tuple[str, str] | None] = []
@@ -218,16 +267,12 @@ def _convert(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataF
                 "unknown_indicator",
             )
         elif unit_text != ind.unit:
-            try:
-                src = units.get(unit_text) or units.setdefault(unit_text, parse_unit(unit_text))
-                dst = units.get(ind.unit) or units.setdefault(ind.unit, parse_unit(ind.unit))
-                f, how = convert(1.0, src, dst, yr, program.exchange_rates)
-                if how is not None and src.currency and dst.currency:
-                    used = find_rate(program.exchange_rates, src.currency, dst.currency, yr)[1]
-            except NoExchangeRate as e:
-                f, err = np.nan, (str(e), "no_rate")
-            except UnitError as e:
-                f, err = np.nan, (str(e), "unit")
+            known = factors.get((unit_text, ind.unit, yr))
+            if known is None:  # one conversion per (unit, unit, year), however many indicators
+                known = factors[(unit_text, ind.unit, yr)] = _factor(
+                    program, units, unit_text, ind.unit, yr
+                )
+            f, used, err = known
         factor[len(used_rates)] = f
         used_rates.append(used)
         errs.append(err)
@@ -258,6 +303,24 @@ def _convert(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataF
     return df
 
 
+def _factor(
+    program: Program, units: dict[str, Any], src_text: str, dst_text: str, year: int
+) -> tuple[float, ExchangeRate | None, tuple[str, str] | None]:
+    """(factor, the declared rate it used, error) converting `src_text` to `dst_text` in `year`."""
+    try:
+        src = units.get(src_text) or units.setdefault(src_text, parse_unit(src_text))
+        dst = units.get(dst_text) or units.setdefault(dst_text, parse_unit(dst_text))
+        f, how = convert(1.0, src, dst, year, program.exchange_rates)
+        used = None
+        if how is not None and src.currency and dst.currency:
+            used = find_rate(program.exchange_rates, src.currency, dst.currency, year)[1]
+        return f, used, None
+    except NoExchangeRate as e:
+        return np.nan, None, (str(e), "no_rate")
+    except UnitError as e:
+        return np.nan, None, (str(e), "unit")
+
+
 def conversion_texts(rows: pd.DataFrame, program: Program) -> list[str | None]:
     """The `conversion` text of each reading row (READING_COLUMNS) that a declared rate
     converted, None for the others: its own numbers and the rate that converted them."""
@@ -286,37 +349,51 @@ def conversion_texts(rows: pd.DataFrame, program: Program) -> list[str | None]:
 def _share_text(numerator: str, n: float, a: Any, denominator: str, d: float, b: Any) -> str:
     """The `source` of a share computed from its two counts (readings a and b)."""
     return (
-        f"computed: {numerator} {fmt_plain(n)} / {denominator} {fmt_plain(d)} "
-        f"(readings {a}, {b})"
+        f"computed: {numerator} {fmt_plain(n)} / {denominator} {fmt_plain(d)} (readings {a}, {b})"
     )
 
 
-def _add_shares(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.DataFrame:
+def _add_shares(
+    df: pd.DataFrame, program: Program, vocab: dict[str, list[str]], texts: bool = True
+) -> pd.DataFrame:
     """One row per (share, area, date) where both counts have a usable value that day.
 
     Every share is computed in one merge (the share's position `_s` is part of the key),
     so the cost is the rows of the counts, not a scan of the frame per share. Without
     `texts` the "computed: ..." source is left None (`share_sources` writes it for the
-    rows a report shows).
+    rows a report shows). Rows are found and joined on the integer codes (`_coded`).
     """
     shares = [(key, *ind.ratio_of) for key, ind in program.indicators.items() if ind.ratio_of]
     if not shares or df.empty:
         return df
-    rows_of = df.groupby("indicator", sort=False).indices
+    keys = [s[0] for s in shares]
+    vocab["indicator"] = _coded(df, "indicator", vocab["indicator"], more=keys)
+    position = {u: i for i, u in enumerate(vocab["indicator"])}
+    codes = df["_indicator"].to_numpy()
+    # The rows of each count indicator, in frame order (one stable sort of those rows).
+    needed = np.array(sorted({position[s[p]] for s in shares for p in (1, 2) if s[p] in position}))
+    rows = np.flatnonzero(np.isin(codes, needed))
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    bounds = np.searchsorted(codes[rows], np.arange(len(position) + 1))
     none = np.array([], dtype=np.int64)
-    keep = ["reading_id", "area", "date", "value", "qualifier", "recorded_at"]
+    keep = ["reading_id", "_area", "area", "date", "value", "qualifier", "recorded_at"]
 
-    def counts(position: int) -> pd.DataFrame:  # position 1: numerators, 2: denominators
-        picked = [rows_of.get(s[position], none) for s in shares]
+    def rows_of(name: str) -> np.ndarray:
+        i = position.get(name)
+        return none if i is None else rows[bounds[i] : bounds[i + 1]]
+
+    def counts(at: int) -> pd.DataFrame:  # at 1: numerators, 2: denominators
+        picked = [rows_of(s[at]) for s in shares]
         frame = df[keep].iloc[np.concatenate(picked)]
         frame = frame.assign(_s=np.repeat(np.arange(len(shares)), [len(p) for p in picked]))
         usable = frame["value"].notna()
-        return frame[usable if position == 1 else usable & (frame["value"] != 0)]
+        return frame[usable if at == 1 else usable & (frame["value"] != 0)]
 
-    pair = counts(1).merge(counts(2), on=["_s", "area", "date"], suffixes=("_n", "_d"))
+    pair = counts(1).merge(
+        counts(2).drop(columns="area"), on=["_s", "_area", "date"], suffixes=("_n", "_d")
+    )
     if pair.empty:
         return df
-    keys = np.array([s[0] for s in shares], dtype=object)
     which = pair["_s"].to_numpy()
     source: Any = None
     if texts:
@@ -331,34 +408,41 @@ def _add_shares(df: pd.DataFrame, program: Program, texts: bool = True) -> pd.Da
                 strict=True,
             )
         ]
+    share_codes = np.array([position[k] for k in keys], dtype=np.int64)[which]
+    n = len(pair)
     share = pd.DataFrame(
         {
-            "reading_id": pd.array([pd.NA] * len(pair), dtype="Int64"),
-            "indicator": keys[which],
-            "area": pair["area"],
-            "date": pair["date"],
-            "value": pair["value_n"] / pair["value_d"] * 100.0,
-            "unit": "percent",
-            "qualifier": pair["qualifier_n"].where(
-                pair["qualifier_n"].notna(), pair["qualifier_d"]
-            ),
-            "source": source,
-            "note": None,
-            "conversion": None,
-            "rate": np.nan,
-            "rate_from": None,
-            "rate_to": None,
-            "rate_year": np.nan,
-            "rate_estimate": None,
-            "error": None,
-            "error_code": None,
-            "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1),
+            "reading_id": pd.array([pd.NA] * n, dtype="Int64"),
+            "indicator": np.array(keys, dtype=object)[which],
+            "area": pair["area"].to_numpy(object),
+            "date": pair["date"].to_numpy(),
+            "value": (pair["value_n"] / pair["value_d"] * 100.0).to_numpy(),
+            "unit": np.full(n, "percent", dtype=object),
+            "qualifier": pair["qualifier_n"]
+            .where(pair["qualifier_n"].notna(), pair["qualifier_d"])
+            .to_numpy(object),
+            "source": source if texts else np.full(n, None, dtype=object),
+            **{c: np.full(n, None, dtype=object) for c in _NO_TEXT},
+            **{c: np.full(n, np.nan) for c in ("rate", "rate_year")},
+            "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1).to_numpy(),
+            "_indicator": share_codes,
+            "_area": pair["_area"].to_numpy(),
+            "_unit": np.full(n, -1, dtype=np.int64),  # (used by _convert only, before this)
         }
     )
     share["raw_value"] = share["value"]
-    out = pd.concat([df, share], ignore_index=True)
     # A share computed from counts wins over a share typed in for the same date and area.
-    return out.drop_duplicates(subset=["indicator", "area", "date"], keep="last")
+    typed = np.flatnonzero(np.isin(codes, share_codes))
+    if len(typed):
+        computed = pd.MultiIndex.from_arrays([share["_indicator"], share["_area"], share["date"]])
+        clash = pd.MultiIndex.from_arrays(
+            [codes[typed], df["_area"].to_numpy()[typed], df["date"].to_numpy()[typed]]
+        ).isin(computed)
+        df = df.drop(index=df.index[typed[clash]])
+    return pd.concat([df, share[df.columns]], ignore_index=True)
+
+
+_NO_TEXT = ("note", "conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code")
 
 
 def share_sources(
@@ -395,8 +479,10 @@ def share_sources(
         numerator, denominator = ratio[key]
         n = point.get((numerator, area, pd.Timestamp(day)))
         d = point.get((denominator, area, pd.Timestamp(day)))
-        known = n is not None and d is not None
-        out.append(_share_text(numerator, *n, denominator, *d) if known else None)
+        if n is None or d is None:
+            out.append(None)
+        else:
+            out.append(_share_text(numerator, n[0], n[1], denominator, d[0], d[1]))
     return out
 
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-# Column widths of the reading table (store/models.py): longer text is refused at entry.
+# Column widths of the reading table (store/tables.py): longer text is refused at entry.
 MAX_AREA = 200
 MAX_UNIT = 100
 # No real reading is this large (Vietnam's GDP is about 1e16 VND, so a VND amount that

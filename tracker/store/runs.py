@@ -21,11 +21,11 @@ from sqlalchemy import desc, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from tracker.store import tables
 from tracker.store.ledger import R, now_utc
-from tracker.store.models import Run, RunRow
 
-RUN = Run.__table__  # type: ignore[attr-defined]
-ROW = RunRow.__table__  # type: ignore[attr-defined]
+RUN = tables.run
+ROW = tables.run_row
 MANUAL = "manual"
 # A run with --as-of another day, --known-at or --out: recorded, but never the live state
 # (not `latest`, not the last success in status, not the "previous run" of a report).

@@ -31,13 +31,13 @@ from sqlalchemy.exc import IntegrityError
 from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
-from tracker.store.models import ImportedFile
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
 from tracker.store.record import stored_neighbours
 from tracker.store.rowcheck import refuse
 from tracker.store.rules import Rules, cross_problems
+from tracker.store.tables import imported_file
 
-F = ImportedFile.__table__  # type: ignore[attr-defined]
+F = imported_file
 _BATCH = 50_000
 
 

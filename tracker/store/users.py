@@ -20,11 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import BadValue, InputError
-from tracker.store.models import LoginThrottle, User, WebSecret
+from tracker.store.tables import login_throttle, tracker_user, web_secret
 
-U = User.__table__  # type: ignore[attr-defined]
-T = LoginThrottle.__table__  # type: ignore[attr-defined]
-S = WebSecret.__table__  # type: ignore[attr-defined]
+U = tracker_user
+T = login_throttle
+S = web_secret
 
 ROLES = ("viewer", "editor", "admin")
 MIN_PASSWORD = 8

@@ -38,8 +38,8 @@ def _goal_rows(web: Web, key: str) -> tuple[list[dict[str, Any]], str | None]:
 
 def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView:
     from tracker.reports.html import goal_table
-    from tracker.store.models import Reading
     from tracker.store.queries import readings_frame
+    from tracker.store.tables import reading
     from tracker.web.reportview import program_context
 
     program = web.program
@@ -58,7 +58,7 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
             generated_at=datetime.now(UTC),
         )
         view.goals = goal_table(rows, frame, ctx)
-    R = Reading.__table__  # type: ignore[attr-defined]
+    R = reading
     with web.engine.connect() as conn:
         mine = (R.c.indicator == key) & (R.c.area == area)
         view.total = conn.execute(select(func.count()).select_from(R).where(mine)).scalar_one()

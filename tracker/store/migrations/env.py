@@ -1,9 +1,8 @@
 """Alembic environment: runs on the connection tracker hands it (see database.migrate)."""
 
 from alembic import context
-from sqlmodel import SQLModel
 
-import tracker.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from tracker.store.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` CLI use by developers: build an engine from the URL
@@ -13,7 +12,7 @@ if connection is None:  # `alembic` CLI use by developers: build an engine from 
 
 context.configure(
     connection=connection,
-    target_metadata=SQLModel.metadata,
+    target_metadata=metadata,
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
 )
 with context.begin_transaction():
