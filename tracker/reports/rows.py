@@ -46,12 +46,27 @@ def records(gaps: pd.DataFrame) -> list[dict[str, Any]]:
     """One dict per target, keys = GAP_FRAME_COLUMNS (columns absent from the frame are None).
 
     The detail columns (frames.GAP_DETAIL_COLUMNS: note codes, conversion columns) are
-    for the human reports; `plain_records` (JSON, CSV) leaves them out."""
+    for the human reports; `plain_records` (JSON, CSV) leaves them out.
+    Built a column at a time (missing values found by pandas in one pass per column),
+    not a value at a time."""
     frame = gaps.reindex(columns=GAP_FRAME_COLUMNS)
+    columns = [_python_values(frame[c]) for c in GAP_FRAME_COLUMNS]
     return [
-        {key: (None if is_missing(value) else value) for key, value in row.items()}
-        for row in frame.to_dict("records")
+        dict(zip(GAP_FRAME_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)
     ]
+
+
+def _python_values(col: pd.Series) -> list[Any]:
+    """The column as Python values (as `DataFrame.to_dict` gives them: floats, ints,
+    Timestamps), every missing value (`is_missing`) None."""
+    if col.dtype == object:
+        values = [v.item() if isinstance(v, np.generic) else v for v in col.tolist()]
+    else:
+        values = col.astype(object).tolist()
+    missing = col.isna().to_numpy()
+    if missing.any():
+        values = [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+    return values
 
 
 def plain(value: Any) -> Any:
@@ -73,7 +88,23 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_columns(gaps: pd.DataFrame) -> dict[str, list[Any]]:
+    """GAP_COLUMNS, each as a list of JSON-ready values (`plain`), a column at a time."""
+    out: dict[str, list[Any]] = {}
+    for c in GAP_COLUMNS:
+        col = gaps[c] if c in gaps.columns else pd.Series([None] * len(gaps), dtype=object)
+        if col.dtype.kind == "f":  # NaN and the infinities: None
+            out[c] = [v if math.isfinite(v) else None for v in col.tolist()]
+        elif col.dtype.kind == "M":
+            ymd = zip(col.dt.year, col.dt.month, col.dt.day, col.isna().tolist(), strict=True)
+            out[c] = [None if m else f"{y:04.0f}-{mo:02.0f}-{d:02.0f}" for y, mo, d, m in ymd]
+        else:
+            out[c] = [plain(v) for v in _python_values(col)]
+    return out
+
+
 def plain_records(gaps: pd.DataFrame) -> Iterator[dict[str, Any]]:
     """`records` restricted to GAP_COLUMNS, every value made JSON-ready by `plain`."""
-    for row in records(gaps):
-        yield {key: plain(row[key]) for key in GAP_COLUMNS}
+    columns = plain_columns(gaps)
+    for values in zip(*columns.values(), strict=True):
+        yield dict(zip(GAP_COLUMNS, values, strict=True))

@@ -25,7 +25,7 @@ import pandas as pd
 from ..frames import GAP_COLUMNS
 from .context import ReportContext
 from .i18n import iso_date, iso_moment
-from .rows import plain, plain_records, records
+from .rows import plain_columns, plain_records
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Present only when the run compared methods (assessment: {compare: true}).
@@ -90,7 +90,8 @@ def _flat(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> str:
-    value = plain(_flat(value))
+    """One cell from a JSON-ready value (`plain`)."""
+    value = _flat(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -107,5 +108,5 @@ def write_csv(gaps: pd.DataFrame, readings: pd.DataFrame, ctx: ReportContext, pa
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(GAP_COLUMNS)
-        for row in records(gaps):
-            out.writerow([_csv_cell(row[c]) for c in GAP_COLUMNS])
+        columns = [[_csv_cell(v) for v in values] for values in plain_columns(gaps).values()]
+        out.writerows(zip(*columns, strict=True))

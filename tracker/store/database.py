@@ -12,6 +12,7 @@ several schedulers starting at once migrate once.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,15 @@ _PG_MIGRATION_LOCK = 72_410_001  # arbitrary, constant advisory-lock key
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made: dispose_engines
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine still alive (the CLI, before it exits)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite connections get WAL, busy_timeout and IMMEDIATE writes."""
     if url.startswith("postgresql://"):
@@ -44,6 +54,7 @@ def make_engine(url: str) -> Engine:
             f'cannot use the database URL "{_redact(url)}": {e}. Use sqlite:///tracker.db '
             "or postgresql+psycopg://user@host/dbname"
         ) from None
+    _ENGINES.add(engine)
     return engine
 
 
