@@ -12,6 +12,7 @@ report can be rebuilt exactly. Values come out in each indicator's unit, and a s
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -92,19 +93,24 @@ def readings_frame(
         df["area"] = np.full(len(df), area, dtype=object)
         df["_area"], vocab["area"] = np.zeros(len(df), dtype=np.int64), [str(area)]
     if not details:
-        for name in ("source", "note"):
-            df[name] = np.full(len(df), None, dtype=object)
         df["recorded_at"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
     df["reading_id"] = df["reading_id"].astype("Int64")
     df["raw_value"] = df["raw_value"].astype("float64")
     for name in _CODED:
         vocab[name] = _coded(df, name, vocab.get(name))
-    df = _convert(df, program, vocab, texts=details)
+    conversions = _convert(df, program, vocab)
     df = _add_shares(df, program, vocab, texts=details)
-    # (indicator, area, date) order, sorted on the codes (ranked as the texts sort)
+    # (indicator, area, date) order, sorted on the codes (ranked as the texts sort), while
+    # the frame is narrow: the columns that are mostly empty are made after, in order.
     day = df["date"].to_numpy("datetime64[ns]").view(np.int64)
     order = np.lexsort((day, df["_area"].to_numpy(), df["_indicator"].to_numpy()))
-    return df[READING_COLUMNS].take(order).reset_index(drop=True)
+    df = df.take(order).reset_index(drop=True)
+    if not details:
+        for name in ("source", "note"):
+            if name not in df.columns:
+                df[name] = np.full(len(df), None, dtype=object)
+    df = conversions.fill(df, program, texts=details)
+    return df[READING_COLUMNS]
 
 
 _FETCH = 100_000  # rows fetched at once: bounds the memory of the driver's row objects
@@ -227,23 +233,62 @@ def _shared(chunks: list[tuple[np.ndarray, np.ndarray]], convert: Any = None) ->
     return converted.iloc[codes].reset_index(drop=True)
 
 
-def _convert(
-    df: pd.DataFrame, program: Program, vocab: dict[str, list[str]], texts: bool = True
-) -> pd.DataFrame:
-    """Value in the indicator's unit: one conversion per (indicator, unit, year), not per row.
+@dataclass
+class _Conversions:
+    """What converting each reading's value needed, per (indicator, unit, year) combination:
+    the declared rate it used, or the error that left it without a value. Each frame row's
+    combination is its `_combo` column (-1: a computed share, never converted)."""
 
-    A conversion through a declared exchange rate fills the rate columns (frames.py);
-    with `texts`, the English `conversion` text is built from them (notes.Conversion),
-    never parsed. Without, it is left None: `conversion_texts` writes it for the few rows
-    a report shows (a million readings would otherwise format a million sentences).
-    """
-    df["value"] = df["raw_value"]
-    for col in ("conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code"):
-        df[col] = np.full(len(df), None, dtype=object)
-    df["rate"] = np.nan
-    df["rate_year"] = np.nan
-    if df.empty:
+    rates: list[ExchangeRate | None]
+    errors: list[tuple[str, str] | None]
+
+    def fill(self, df: pd.DataFrame, program: Program, texts: bool) -> pd.DataFrame:
+        """The conversion columns of READING_COLUMNS (rate, rate_from, ..., error), made
+        per combination and taken per row. With `texts`, the English `conversion` text
+        too (notes.Conversion); without, None: `conversion_texts` writes it for the few
+        rows a report shows (a million readings would otherwise format a million
+        sentences)."""
+        n = len(df)
+        combo = df["_combo"].to_numpy()
+        for col in ("conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code"):
+            df[col] = np.full(n, None, dtype=object)
+        df["rate"] = np.full(n, np.nan)
+        df["rate_year"] = np.full(n, np.nan)
+        used = np.array([r is not None for r in self.rates] + [False])  # [-1]: shares
+        has_rate = used[combo]
+        if has_rate.any():
+            picked = combo[has_rate]
+
+            def per_row(values: list[Any], dtype: Any = object) -> np.ndarray:
+                return np.array(values, dtype=dtype)[picked]
+
+            none = ExchangeRate("", "", 0, np.nan, "")  # placeholder for combos without one
+            rates = [r or none for r in self.rates]
+            df.loc[has_rate, "rate"] = per_row([r.rate for r in rates], np.float64)
+            df.loc[has_rate, "rate_from"] = per_row([r.from_ for r in rates])
+            df.loc[has_rate, "rate_to"] = per_row([r.to for r in rates])
+            df.loc[has_rate, "rate_year"] = per_row([float(r.year) for r in rates], np.float64)
+            df.loc[has_rate, "rate_estimate"] = per_row([bool(r.estimate) for r in rates])
+            if texts:
+                df.loc[has_rate, "conversion"] = conversion_texts(df.loc[has_rate], program)
+        failed = np.array([e is not None for e in self.errors] + [False])
+        has_err = failed[combo]
+        if has_err.any():
+            err_of = np.array([*self.errors, None], dtype=object)  # 1-D array of tuples
+            picked_err = err_of[combo[has_err]]
+            df.loc[has_err, "error"] = [e[0] for e in picked_err]
+            df.loc[has_err, "error_code"] = [e[1] for e in picked_err]
         return df
+
+
+def _convert(df: pd.DataFrame, program: Program, vocab: dict[str, list[str]]) -> _Conversions:
+    """Set `value`, in the indicator's unit: one conversion per (indicator, unit, year), not
+    per row; `_combo` says which. The rest of what each conversion used comes back, for
+    `_Conversions.fill` to write once the frame is in order."""
+    df["value"] = df["raw_value"]
+    df["_combo"] = np.zeros(len(df), dtype=np.int64)
+    if df.empty:
+        return _Conversions([], [])
     year = df["date"].dt.year.to_numpy()
     ind_keys, unit_texts = vocab["indicator"], vocab["unit"]
     n_units, years = len(unit_texts), np.unique(year)
@@ -276,31 +321,9 @@ def _convert(
         factor[len(used_rates)] = f
         used_rates.append(used)
         errs.append(err)
-    df["value"] = df["raw_value"] * factor[inverse]
-    # Per combination first, then taken per row: no Python object per reading.
-    has_rate = np.array([r is not None for r in used_rates])[inverse]
-    if has_rate.any():
-        picked = inverse[has_rate]
-
-        def per_row(values: list[Any], dtype: Any = object) -> np.ndarray:
-            return np.array(values, dtype=dtype)[picked]
-
-        none = ExchangeRate("", "", 0, np.nan, "")  # placeholder for combos without a rate
-        rates = [r or none for r in used_rates]
-        df.loc[has_rate, "rate"] = per_row([r.rate for r in rates], np.float64)
-        df.loc[has_rate, "rate_from"] = per_row([r.from_ for r in rates])
-        df.loc[has_rate, "rate_to"] = per_row([r.to for r in rates])
-        df.loc[has_rate, "rate_year"] = per_row([float(r.year) for r in rates], np.float64)
-        df.loc[has_rate, "rate_estimate"] = per_row([bool(r.estimate) for r in rates])
-        if texts:
-            df.loc[has_rate, "conversion"] = conversion_texts(df.loc[has_rate], program)
-    has_err = np.array([e is not None for e in errs])[inverse]
-    if has_err.any():
-        err_of = np.array(errs + [None], dtype=object)  # [None]: keep a 1-D array of tuples
-        picked_err = err_of[inverse[has_err]]
-        df.loc[has_err, "error"] = [e[0] for e in picked_err]
-        df.loc[has_err, "error_code"] = [e[1] for e in picked_err]
-    return df
+    df["value"] = df["raw_value"].to_numpy() * factor[inverse]
+    df["_combo"] = inverse
+    return _Conversions(used_rates, errs)
 
 
 def _factor(
@@ -421,15 +444,16 @@ def _add_shares(
             "qualifier": pair["qualifier_n"]
             .where(pair["qualifier_n"].notna(), pair["qualifier_d"])
             .to_numpy(object),
-            "source": source if texts else np.full(n, None, dtype=object),
-            **{c: np.full(n, None, dtype=object) for c in _NO_TEXT},
-            **{c: np.full(n, np.nan) for c in ("rate", "rate_year")},
             "recorded_at": pair[["recorded_at_n", "recorded_at_d"]].max(axis=1).to_numpy(),
             "_indicator": share_codes,
             "_area": pair["_area"].to_numpy(),
             "_unit": np.full(n, -1, dtype=np.int64),  # (used by _convert only, before this)
+            "_combo": np.full(n, -1, dtype=np.int64),  # never converted
         }
     )
+    if "source" in df.columns:  # the details were read: a share has its own
+        share["source"] = source if texts else np.full(n, None, dtype=object)
+        share["note"] = np.full(n, None, dtype=object)
     share["raw_value"] = share["value"]
     # A share computed from counts wins over a share typed in for the same date and area.
     typed = np.flatnonzero(np.isin(codes, share_codes))
@@ -440,9 +464,6 @@ def _add_shares(
         ).isin(computed)
         df = df.drop(index=df.index[typed[clash]])
     return pd.concat([df, share[df.columns]], ignore_index=True)
-
-
-_NO_TEXT = ("note", "conversion", "rate_from", "rate_to", "rate_estimate", "error", "error_code")
 
 
 def share_sources(
