@@ -68,7 +68,9 @@ def test_the_users_migration_matches_the_tables(sqlite_url):
     from alembic.migration import MigrationContext
 
     from tracker.store.database import open_store
-    from tracker.store.tables import metadata
+    from tracker.store.tables import declare_indexes, metadata
+
+    declare_indexes()
 
     engine = open_store(sqlite_url)
     with engine.connect() as conn:
@@ -109,3 +111,46 @@ def test_the_web_cache_computes_each_value_once_for_concurrent_askers():
     assert cache.get("k", lambda: 7) == 7
     cache.clear()
     assert cache.get("a", lambda: 3) == 3
+
+
+def test_the_tables_and_their_indexes_match_the_migrations(store_url):
+    """tables.py (with declare_indexes) is the schema the migrations build, on both stores.
+
+    SQLite's comparison sees only one of the two dialect-specific ix_reading_assess (Alembic
+    compares indexes by name and ignores ddl_if): that pair is checked on PostgreSQL, and
+    on SQLite by the covering-index plan test (test_readshape)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from tracker.store.database import open_store
+    from tracker.store.tables import declare_indexes, metadata
+
+    declare_indexes()
+    engine = open_store(store_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    engine.dispose()
+    if store_url.startswith("sqlite"):
+        diff = [d for d in diff if getattr(d[1], "name", None) != "ix_reading_assess"]
+    assert diff == []
+
+
+def test_a_command_on_a_sqlite_store_never_loads_the_postgresql_dialect(tmp_path):
+    """Its import alone costs a run a fifth of a second (benchmarks/README.md)."""
+    import subprocess
+    import sys
+
+    from tracker.store.database import open_store
+
+    open_store(f"sqlite:///{tmp_path / 't.db'}").dispose()  # made and migrated: the usual case
+    probe = (
+        "import sys\n"
+        "from tracker.store.database import open_store\n"
+        "from tracker.store.queries import readings_frame\n"
+        "from tracker.job import run_job\n"
+        f"open_store('sqlite:///{tmp_path / 't.db'}')\n"
+        "print('sqlalchemy.dialects.postgresql' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -2,7 +2,9 @@
 
 from alembic import context
 
-from tracker.store.tables import metadata
+from tracker.store.tables import declare_indexes, metadata
+
+declare_indexes()  # the indexes too, for autogenerate's comparison
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` CLI use by developers: build an engine from the URL
