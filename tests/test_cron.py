@@ -1,0 +1,47 @@
+"""Schedules (cron expressions): the ones plainly valid are known without APScheduler."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.cron import make_trigger, plainly_valid
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.just("*"),
+                st.builds(lambda s: f"*/{s}", st.integers(0, 70)),
+                st.integers(0, 70).map(str),
+                st.builds(lambda a, b: f"{a}-{b}", st.integers(0, 70), st.integers(0, 70)),
+                st.builds(
+                    lambda a, b, s: f"{a}-{b}/{s}",
+                    st.integers(0, 70),
+                    st.integers(0, 70),
+                    st.integers(0, 70),
+                ),
+                st.builds(lambda a, s: f"{a}/{s}", st.integers(0, 70), st.integers(0, 70)),
+                st.sampled_from(["mon-fri", "last", "", "1,", "x", "07"]),
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(",".join),
+        min_size=4,
+        max_size=7,
+    ).map(" ".join)
+)
+def test_a_schedule_plainly_valid_is_one_the_scheduler_accepts(expr):
+    """plainly_valid spares `tracker run` importing APScheduler; it may say False for a
+    good schedule (make_trigger then decides), never True for one make_trigger refuses."""
+    if plainly_valid(expr):
+        make_trigger(expr, "UTC")  # raises BadValue if the scheduler would refuse it
+
+
+def test_the_usual_schedules_are_plainly_valid_and_a_wrong_one_is_not():
+    assert plainly_valid("0 6 1 * *") and plainly_valid("*/10 * * * * *")
+    assert plainly_valid("0 6 1 1,4,7,10 *") and plainly_valid("30 7 * * 0-4")
+    assert not plainly_valid("61 * * * *") and not plainly_valid("0 6 1 * mon-fri")
+    assert not plainly_valid("0 6 * *") and not plainly_valid("*/0 * * * *")
