@@ -26,8 +26,6 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent, format_scientific
-
 from ..errors import UnitError
 from ..notes import Conversion, Note
 from ..units import parse_unit
@@ -302,6 +300,8 @@ def number(value: float, lang: str) -> str:
     Any float renders, whatever a store holds: 1e30 -> "1E30" (written out it would be
     unreadable, and babel's two-decimal rounding of it overflows decimal's precision),
     infinities -> "∞" / "-∞", NaN -> "—"."""
+    from babel.numbers import format_decimal, format_scientific  # (JSON/CSV runs: not needed)
+
     if not math.isfinite(value):
         return _not_finite(value)
     if abs(value) >= _SCIENTIFIC_FROM:
@@ -311,6 +311,8 @@ def number(value: float, lang: str) -> str:
 
 def percent(fraction: float, lang: str) -> str:
     """0.052 -> "5.2%" (en) / "5,2%" (vi)."""
+    from babel.numbers import format_percent, format_scientific
+
     if not math.isfinite(fraction * 100):
         return _not_finite(fraction) + "%"
     if abs(fraction) * 100 >= _SCIENTIFIC_FROM:
