@@ -236,3 +236,17 @@ def test_a_bad_file_imports_nothing_and_other_files_still_import(tmp_path, progr
         f'{bad}:4: indicator: unknown indicator "ghost"; it must be a key under indicators: in '
         f"{program.source_path}"]
     assert [r["indicator"] for r in list_readings(engine, history=True)] == ["communes"]
+
+
+def test_a_full_row_of_spaces_is_blank_but_one_with_an_empty_first_field_is_checked(
+    tmp_path, program
+):
+    path = write(tmp_path, "r.csv", "indicator,date,value,unit,source\n"
+                 " , ,  ,,\n"
+                 ",2025-06,91,communes,src\n"
+                 "  ,2025-07,91,communes,src\n"
+                 "communes,2025-06,91,communes,src\n"
+                 ",,,,\n")
+    listed = problems(path, program)[:-1]
+    assert [line.split(":")[1] for line in listed] == ["3", "4"]
+    assert all(": indicator: " in line for line in listed)

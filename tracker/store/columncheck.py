@@ -138,19 +138,31 @@ def check_records(
 ) -> ReadingTable:
     """The valid rows of `records` (at `lines`); the problems of the others go to `problems`."""
     import numpy as np
+    import pandas as pd
 
     n = len(records)
     line_of = np.fromiter(lines, dtype=np.int64, count=n)
     width = np.fromiter(map(len, records), dtype=np.int64, count=n)
     full = width == len(cols)
-    blank = np.array([not any(c.strip() for c in r) for r in records], dtype=bool)
+    blank = np.zeros(n, dtype=bool)  # every field empty or spaces: the row is skipped
+    for i in np.flatnonzero(~full).tolist():
+        blank[i] = not any(c.strip() for c in records[i])
+    at_full = np.flatnonzero(full)
+    grid = np.empty((len(at_full), len(cols)), dtype=object)
+    if len(at_full):
+        grid[:] = [records[i] for i in at_full.tolist()] if len(at_full) < n else records
+        # A full row can be blank only if its first field is: each distinct first field
+        # is looked at once, and only the rows it leaves in doubt field by field.
+        codes, uniques = pd.factorize(grid[:, 0])
+        empty = np.array([not u.strip() for u in uniques.tolist()] + [False], dtype=bool)
+        for j in np.flatnonzero(empty[codes]).tolist():
+            blank[at_full[j]] = not any(c.strip() for c in grid[j].tolist())
     for i in np.flatnonzero(~full & ~blank).tolist():
         line = int(line_of[i])
         problems[line] = [field_count_problem(file, line, int(width[i]), len(cols))]
     at = np.flatnonzero(full & ~blank)
-    grid = np.empty((len(at), len(cols)), dtype=object)
-    if len(at):
-        grid[:] = [records[i] for i in at.tolist()] if len(at) < n else records
+    if len(at) < len(at_full):
+        grid = grid[~blank[at_full]]
     checked = rules.check({c: grid[:, k] for k, c in enumerate(cols)})
     ok = np.ones(len(at), dtype=bool)
     for j, ps in checked.problems.items():

@@ -89,7 +89,7 @@ def parse_reading_table(text: str, file: str, program: Program) -> ReadingTable:
     """
     # NFC: accents typed on a Mac arrive decomposed; "Quảng Ninh" must be one area, one
     # spelling, whichever keyboard wrote the file.
-    if not unicodedata.is_normalized("NFC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # strict: a quote left open is an error at the end of the file, not a field that
     # silently swallows every row after it.

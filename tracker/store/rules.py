@@ -546,12 +546,13 @@ def cross_problems(
         ignore_index=True,
     )
     # a part above its whole
-    for ind in program.indicators.values():
-        if ind.ratio_of is None:
-            continue
-        num_key, den_key = ind.ratio_of
-        num = both[both["indicator"] == num_key]
-        den = both[both["indicator"] == den_key]
+    ratios = [ind.ratio_of for ind in program.indicators.values() if ind.ratio_of is not None]
+    # each indicator's rows, in order (one pass over the column, not two per share)
+    rows_of = both.groupby("indicator", sort=False).indices if ratios else {}
+    nothing = np.array([], dtype=np.int64)
+    for num_key, den_key in ratios:
+        num = both.iloc[rows_of.get(num_key, nothing)]
+        den = both.iloc[rows_of.get(den_key, nothing)]
         if num.empty or den.empty or not (num["new"].any() or den["new"].any()):
             continue
         j = num.merge(den, on=["area", "period_date"], suffixes=("_n", "_d"))
@@ -568,7 +569,7 @@ def cross_problems(
                 problems.append(FieldProblem("value", msg))
     # a jump of 10x either way against the previous reading
     numbers = {k for k, ind in program.indicators.items() if ind.kind != "milestone"}
-    numeric = both[both["indicator"].isin(numbers)].copy()
+    numeric = both[both["indicator"].isin(numbers)]  # (merged into a new frame below)
     if numeric.empty:
         return out
     pairs = numeric[["indicator", "unit"]].drop_duplicates()

@@ -13,9 +13,10 @@ transaction: a bad file, or an interrupted import, leaves the store as it was.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -152,8 +153,31 @@ def sync_file(
                 F.update().where(F.c.path == key).values(mtime_ns=st.st_mtime_ns, size=st.st_size)
             )
         return SyncResult(shown, unchanged=known.rows, skipped=True, moved_from=moved_from)
-    rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
-    return _apply(engine, program, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+    with _cyclic_gc_paused():
+        rows = parse_reading_table(decode_utf8(raw, shown), shown, program)
+        return _apply(engine, program, rows, key, shown, by=f"{by}:{key}", sha=sha, st=st)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a file is read, checked and stored.
+
+    A big file makes millions of short-lived lists and tuples (csv records, driver
+    rows); the collector starts a pass every 700 new container objects, and its full
+    passes walk every one still alive: csv.reader alone took 3.8 s on the benchmark's
+    million-row file with it on, 1.3 s with it off. These objects form no cycles, so
+    reference counting frees them as before; the collector is back on (if it was on)
+    when the file is done, and any cycle made meanwhile is found then. The switch is
+    the process's: another thread's import (the web page) may end the pause early,
+    which only costs that speed.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _moved_from(engine: Engine, sha: str, key: str, actuals_dir: Path) -> Any:
@@ -319,40 +343,48 @@ def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[P
     return problems
 
 
-def _cross_check(
+def _cross_checker(
     conn: Connection, program: Program, rows: ReadingTable, new: list[int], key: str, shown: str
-) -> None:
+) -> Callable[[], None]:
     """The cross-reading rules (store/rules.py) on the added and changed rows; the file's
-    unchanged rows and the store's other readings are their neighbours."""
-    import pandas as pd
+    unchanged rows and the store's other readings are their neighbours.
 
+    The neighbours are read now, from `conn`; the returned call applies the rules and
+    raises the refusal. It touches no connection, so it may run in another thread
+    while this one's connection works (`_indexes_built_after`)."""
     if not new:
-        return
+        return lambda: None
     check = np.zeros(len(rows), dtype=bool)
     check[new] = True
-    batch = pd.DataFrame(
-        {
-            "indicator": rows.indicator,
-            "area": rows.area,
-            "period_date": rows.period_date,
-            "value": rows.value,
-            "unit": rows.unit,
-            "confirmed": rows.confirmed,
-            "pos": np.arange(len(rows)),
-            "where": ["line " + str(ln) for ln in rows.line.tolist()],
-            "new": check,
-        }
-    )
     indicators = set(rows.indicator[check].tolist())
     stored = stored_neighbours(conn, program, indicators, except_file=key)
-    found = cross_problems(Rules(program), batch, stored)
-    if found:
-        problems = [
-            Problem(shown, int(rows.line[pos]), None, str(p))
-            for pos in sorted(found)
-            for p in found[pos]
-        ]
-        raise refuse(problems, shown)
+
+    def apply_rules() -> None:
+        import pandas as pd
+
+        batch = pd.DataFrame(
+            {
+                "indicator": rows.indicator,
+                "area": rows.area,
+                "period_date": rows.period_date,
+                "value": rows.value,
+                "unit": rows.unit,
+                "confirmed": rows.confirmed,
+                "pos": np.arange(len(rows)),
+                "where": ["line " + str(ln) for ln in rows.line.tolist()],
+                "new": check,
+            }
+        )
+        found = cross_problems(Rules(program), batch, stored)
+        if found:
+            problems = [
+                Problem(shown, int(rows.line[pos]), None, str(p))
+                for pos in sorted(found)
+                for p in found[pos]
+            ]
+            raise refuse(problems, shown)
+
+    return apply_rules
 
 
 def _apply_once(
@@ -421,15 +453,22 @@ def _apply_once(
                 result.unchanged += 1
         gone = [r.id for r in current.values()]
         result.retracted = len(gone)
-        _cross_check(conn, program, rows, new, key, shown)
+        cross_check = _cross_checker(conn, program, rows, new, key, shown)
+        rebuild = _rebuilds_indexes(conn, len(new))
+        if not rebuild:
+            cross_check()  # before anything is written (a rebuild runs it while it builds)
         # Close first, then insert: at every instant of the transaction there is at most
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
         _close(conn, gone, "retracted", at, f"removed from {shown}")
+        take = np.asarray(new, dtype=np.int64)
         if len(new) >= _BIG_IMPORT:  # a small file keeps ids in line order, as people read it
-            new, revision_of = _in_key_order(rows, new, revision_of)
-        with _big_page_cache(conn, len(new)):
-            _insert_rows(conn, rows, new, revision_of, by=by, at=at, key=key)
+            take, revision_of = _in_key_order(rows, take, revision_of)
+        with (
+            _big_page_cache(conn, len(new)),
+            _indexes_built_after(conn, rebuild, meanwhile=cross_check),
+        ):
+            _insert_rows(conn, rows, take, revision_of, by=by, at=at, key=key)
         if len(new) >= _ANALYZE_AFTER and conn.dialect.name == "postgresql":
             # Fresh statistics for the planner: without them a store filled a moment ago
             # is planned as if empty (autovacuum's ANALYZE comes minutes later).
@@ -454,9 +493,10 @@ _BIG_IMPORT = 20_000  # rows: a smaller import keeps file order and SQLite's def
 
 
 def _in_key_order(
-    rows: ReadingTable, new: list[int], revision_of: list[int | None]
-) -> tuple[list[int], list[int | None]]:
-    """The rows to insert sorted by (indicator, area, date), the unique index's order.
+    rows: ReadingTable, take: np.ndarray, revision_of: list[int | None]
+) -> tuple[np.ndarray, list[int | None]]:
+    """The rows to insert (positions `take`) sorted by (indicator, area, date), the unique
+    index's order.
 
     A file in any order (by date as readings arrive, shuffled) then adds its rows to the
     key index as runs of neighbours rather than one random page per row, and a file's
@@ -464,15 +504,85 @@ def _in_key_order(
     """
     import pandas as pd
 
-    if len(new) < 2:
-        return new, revision_of
-    take = np.asarray(new, dtype=np.int64)
+    if len(take) < 2:
+        return take, revision_of
     codes = [
         pd.factorize(getattr(rows, name)[take], sort=True)[0]
         for name in ("period_date", "area", "indicator")  # lexsort: last key first
     ]
-    order = np.lexsort(codes).tolist()
-    return [new[i] for i in order], [revision_of[i] for i in order]
+    order = np.lexsort(codes)
+    if any(r is not None for r in revision_of):
+        ordered = np.empty(len(revision_of), dtype=object)
+        ordered[:] = revision_of
+        revision_of = ordered[order].tolist()
+    return take[order], revision_of  # (all None: the same list in any order)
+
+
+_REBUILD_SHARE = 2  # SQLite rebuilds the indexes when the store holds < 1/2 the rows added
+
+
+def _holds_fewer_than(conn: Connection, n: int) -> bool:
+    """Whether the reading table has fewer than n rows (counting at most n of them)."""
+    counted = conn.exec_driver_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {R.name} LIMIT {int(n)})"
+    ).scalar_one()
+    return int(counted) < n
+
+
+def _rebuilds_indexes(conn: Connection, n_rows: int) -> bool:
+    """Whether this import builds the reading indexes after its rows (_indexes_built_after):
+    SQLite, a big import, into a store holding fewer than half as many readings."""
+    return (
+        conn.dialect.name == "sqlite"
+        and n_rows >= _BIG_IMPORT
+        and _holds_fewer_than(conn, n_rows // _REBUILD_SHARE)
+    )
+
+
+@contextmanager
+def _indexes_built_after(
+    conn: Connection, rebuild: bool, *, meanwhile: Callable[[], None]
+) -> Iterator[None]:
+    """SQLite, a big import into a store that holds fewer than half as many readings
+    (a first import, a new store): drop the reading table's indexes, insert the rows,
+    and create the indexes again from their own stored SQL, all in the one transaction.
+
+    Building an index from a table of rows (one sort) costs a fraction of adding a
+    million rows to five indexes one entry at a time. The schema the transaction commits
+    is the one it started from (the same CREATE statements, sqlite_master unchanged);
+    the unique index is checked when it is built, so a row that clashes with a stored
+    reading fails the import with the same IntegrityError as before (sync._apply names
+    it), and any failure rolls back the drops with the rows. Readers in other
+    connections keep reading the last committed store, indexes and all.
+
+    `meanwhile` (the cross-reading rules, pure Python) runs in a second thread while the
+    indexes are built: SQLite builds them without holding the GIL. Its refusal comes
+    first, as when it ran before the insert; then a clash found by the unique index.
+    Without a rebuild, nothing changes (and `meanwhile` is the caller's to run).
+    """
+    if not rebuild:
+        yield
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        (R.name,),
+    ).all()
+    quote = conn.dialect.identifier_preparer.quote
+    for name, _ in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-cross-check") as pool:
+        checked = pool.submit(meanwhile)
+        try:
+            for _, sql in indexes:
+                conn.exec_driver_sql(sql)
+        except BaseException:
+            checked.result()  # the file's own problems are told first
+            raise
+        checked.result()
 
 
 @contextmanager
@@ -531,7 +641,7 @@ _INSERTED = (
 def _insert_rows(
     conn: Connection,
     rows: ReadingTable,
-    positions: list[int],
+    positions: np.ndarray,
     revision_of: list[int | None],
     *,
     by: str,
@@ -544,14 +654,12 @@ def _insert_rows(
     but once per distinct value rather than once per row, and without building a dict
     per row: the bulk of an import's time is then the database's own work.
     """
-    import numpy as np
-
-    if not positions:
+    if not len(positions):
         return
     dialect = conn.dialect
     if dialect.paramstyle not in ("qmark", "format", "pyformat"):  # pragma: no cover
         for i in range(0, len(positions), _BATCH):
-            some = positions[i : i + _BATCH]
+            some = positions[i : i + _BATCH].tolist()
             conn.execute(
                 insert(R),
                 [
@@ -560,7 +668,7 @@ def _insert_rows(
                 ],
             )
         return
-    take = np.asarray(positions, dtype=np.int64)
+    take = positions
     # Every row in file order (nothing to reorder): the columns as they are, uncopied.
     every = len(positions) == len(rows) and bool(np.array_equal(take, np.arange(len(rows))))
     values: dict[str, list[Any]] = {}
