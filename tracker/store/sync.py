@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -343,48 +343,40 @@ def _clashes(engine: Engine, rows: ReadingTable, key: str, shown: str) -> list[P
     return problems
 
 
-def _cross_checker(
+def _cross_check(
     conn: Connection, program: Program, rows: ReadingTable, new: list[int], key: str, shown: str
-) -> Callable[[], None]:
+) -> None:
     """The cross-reading rules (store/rules.py) on the added and changed rows; the file's
-    unchanged rows and the store's other readings are their neighbours.
+    unchanged rows and the store's other readings are their neighbours."""
+    import pandas as pd
 
-    The neighbours are read now, from `conn`; the returned call applies the rules and
-    raises the refusal. It touches no connection, so it may run in another thread
-    while this one's connection works (`_indexes_built_after`)."""
     if not new:
-        return lambda: None
+        return
     check = np.zeros(len(rows), dtype=bool)
     check[new] = True
     indicators = set(rows.indicator[check].tolist())
     stored = stored_neighbours(conn, program, indicators, except_file=key)
-
-    def apply_rules() -> None:
-        import pandas as pd
-
-        batch = pd.DataFrame(
-            {
-                "indicator": rows.indicator,
-                "area": rows.area,
-                "period_date": rows.period_date,
-                "value": rows.value,
-                "unit": rows.unit,
-                "confirmed": rows.confirmed,
-                "pos": np.arange(len(rows)),
-                "where": ["line " + str(ln) for ln in rows.line.tolist()],
-                "new": check,
-            }
-        )
-        found = cross_problems(Rules(program), batch, stored)
-        if found:
-            problems = [
-                Problem(shown, int(rows.line[pos]), None, str(p))
-                for pos in sorted(found)
-                for p in found[pos]
-            ]
-            raise refuse(problems, shown)
-
-    return apply_rules
+    batch = pd.DataFrame(
+        {
+            "indicator": rows.indicator,
+            "area": rows.area,
+            "period_date": rows.period_date,
+            "value": rows.value,
+            "unit": rows.unit,
+            "confirmed": rows.confirmed,
+            "pos": np.arange(len(rows)),
+            "where": ["line " + str(ln) for ln in rows.line.tolist()],
+            "new": check,
+        }
+    )
+    found = cross_problems(Rules(program), batch, stored)
+    if found:
+        problems = [
+            Problem(shown, int(rows.line[pos]), None, str(p))
+            for pos in sorted(found)
+            for p in found[pos]
+        ]
+        raise refuse(problems, shown)
 
 
 def _apply_once(
@@ -453,10 +445,8 @@ def _apply_once(
                 result.unchanged += 1
         gone = [r.id for r in current.values()]
         result.retracted = len(gone)
-        cross_check = _cross_checker(conn, program, rows, new, key, shown)
+        _cross_check(conn, program, rows, new, key, shown)  # before anything is written
         rebuild = _rebuilds_indexes(conn, len(new))
-        if not rebuild:
-            cross_check()  # before anything is written (a rebuild runs it while it builds)
         # Close first, then insert: at every instant of the transaction there is at most
         # one current revision per key.
         _close(conn, superseded, "superseded", at, f"changed in {shown}")
@@ -466,7 +456,7 @@ def _apply_once(
             take, revision_of = _in_key_order(rows, take, revision_of)
         with (
             _big_page_cache(conn, len(new)),
-            _indexes_built_after(conn, rebuild, meanwhile=cross_check),
+            _indexes_built_after(conn, rebuild),
         ):
             _insert_rows(conn, rows, take, revision_of, by=by, at=at, key=key)
         if len(new) >= _ANALYZE_AFTER and conn.dialect.name == "postgresql":
@@ -540,9 +530,7 @@ def _rebuilds_indexes(conn: Connection, n_rows: int) -> bool:
 
 
 @contextmanager
-def _indexes_built_after(
-    conn: Connection, rebuild: bool, *, meanwhile: Callable[[], None]
-) -> Iterator[None]:
+def _indexes_built_after(conn: Connection, rebuild: bool) -> Iterator[None]:
     """SQLite, a big import into a store that holds fewer than half as many readings
     (a first import, a new store): drop the reading table's indexes, insert the rows,
     and create the indexes again from their own stored SQL, all in the one transaction.
@@ -554,17 +542,11 @@ def _indexes_built_after(
     reading fails the import with the same IntegrityError as before (sync._apply names
     it), and any failure rolls back the drops with the rows. Readers in other
     connections keep reading the last committed store, indexes and all.
-
-    `meanwhile` (the cross-reading rules, pure Python) runs in a second thread while the
-    indexes are built: SQLite builds them without holding the GIL. Its refusal comes
-    first, as when it ran before the insert; then a clash found by the unique index.
-    Without a rebuild, nothing changes (and `meanwhile` is the caller's to run).
+    Without a rebuild, nothing changes.
     """
     if not rebuild:
         yield
         return
-    from concurrent.futures import ThreadPoolExecutor
-
     indexes = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL ORDER BY name",
@@ -574,15 +556,8 @@ def _indexes_built_after(
     for name, _ in indexes:
         conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
     yield
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-cross-check") as pool:
-        checked = pool.submit(meanwhile)
-        try:
-            for _, sql in indexes:
-                conn.exec_driver_sql(sql)
-        except BaseException:
-            checked.result()  # the file's own problems are told first
-            raise
-        checked.result()
+    for _, sql in indexes:
+        conn.exec_driver_sql(sql)
 
 
 @contextmanager
