@@ -344,10 +344,13 @@ def measure_runs(
         floor_import(p, bare, Timing())
         tracker_run(p, url, Timing())  # warm-up: a previous run
         tracker, floor, no_sync, parsed = Timing(), Timing(), Timing(), Timing()
-        for _ in range(reps):
+        for rep in range(reps):
+            sync_too = p is large and sync_row
+            if sync_too and rep % 2:  # every other repetition first: no order effect
+                tracker_run(p, url, no_sync, "--no-import")
             tracker_run(p, url, tracker)
             floor_run(p, bare, floor, parsed=parsed)
-            if p is large and sync_row:
+            if sync_too and not rep % 2:
                 tracker_run(p, url, no_sync, "--no-import")
         results[p.readings] = (tracker, floor, no_sync, parsed)
     rows = [run_row(name, f"{n:,} readings", t, f, c) for n, (t, f, _, c) in results.items()]
