@@ -111,7 +111,9 @@ def finish_run(
     rows: list[dict[str, Any]] = []
     if gaps is not None:
         summary = json.dumps({str(k): int(v) for k, v in gaps["status"].value_counts().items()})
-        for g in gaps.itertuples(index=False):  # one row per target: dozens, not millions
+        kept = ["target", "indicator", "deadline", "status", "stale", "gap", "latest_value"]
+        kept += ["latest_date", "latest_reading_id"]
+        for g in gaps[kept].itertuples(index=False):  # one row per target, its own columns
             rows.append(
                 dict(
                     run_id=run_id,
