@@ -357,3 +357,90 @@ def test_a_correction_is_refused_by_field_and_held_like_a_new_reading(prog, sqli
     rec = correct_reading(engine, prog, second, {"value": "550"}, by="web", confirm=True,
                           reason="audited")
     assert (rec.row.value, rec.row.confirmed) == (550.0, True)
+
+
+# --- a file's neighbours in the store: only those the rules can compare it with ---------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stored=st.lists(
+        st.tuples(
+            st.sampled_from(["communes", "ntm_communes", "income", "index", "done"]),
+            st.sampled_from(["R", "A", "B"]),
+            st.integers(2015, 2030),
+            st.sampled_from([1.0, 5.0, 9.0, 40.0, 91.0, 500.0]),
+            st.sampled_from([6, 12]),
+        ),
+        max_size=40,
+    ),
+    batch=st.lists(
+        st.tuples(
+            st.sampled_from(["communes", "ntm_communes", "income", "index", "done"]),
+            st.sampled_from(["R", "A", "B"]),
+            st.integers(2015, 2030),
+            st.sampled_from([1.0, 5.0, 9.0, 40.0, 91.0, 500.0]),
+            st.booleans(),
+            st.sampled_from([6, 12]),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_the_nearest_stored_readings_give_the_verdicts_of_every_stored_reading(
+    prog, tmp_path_factory, stored, batch
+):
+    """nearest_stored keeps, per new reading, the stored one just before it and its share
+    partner on its date: the rules find the same problems, in the same words, as when
+    handed every stored reading of the file's indicators (stored_neighbours)."""
+    from datetime import date
+
+    import pandas as pd
+
+    from tracker.store.record import nearest_stored, stored_neighbours
+    from tracker.store.rules import Rules, cross_problems
+
+    units = {"communes": "communes", "ntm_communes": "communes", "index": "points",
+             "income": "million VND/person/year", "done": "yes/no"}
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('near') / 't.db'}")
+    seen: set[tuple[str, str, int]] = set()
+    with engine.begin() as conn:
+        from tracker.store.tables import reading
+
+        for ind, area, year, value, month in stored:
+            if (ind, area, year, month) in seen:
+                continue
+            seen.add((ind, area, year, month))
+            conn.execute(reading.insert().values(
+                indicator=ind, area=area, period_date=date(year, month, 30), value=value,
+                unit=units[ind], source="s", recorded_at=pd.Timestamp.now(tz="UTC"),
+                recorded_by="t", state="current", source_file="other.csv"))
+    rows, keys = [], set()
+    for ind, area, year, value, new, month in batch:
+        if (ind, area, year, month) in keys:
+            continue
+        keys.add((ind, area, year, month))
+        rows.append({"indicator": ind, "area": area, "period_date": date(year, month, 30),
+                     "value": value, "unit": units[ind], "confirmed": False, "new": new})
+    frame = pd.DataFrame(rows)
+    frame["pos"] = range(len(frame))
+    frame["where"] = ["line " + str(i + 2) for i in range(len(frame))]
+    if not frame["new"].any():
+        frame.loc[0, "new"] = True
+    with engine.connect() as conn:
+        every = stored_neighbours(conn, prog, set(frame["indicator"]), except_file="mine.csv")
+        near = nearest_stored(conn, prog, frame, except_file="mine.csv")
+    engine.dispose()
+    assert len(near) <= 2 * frame["new"].sum()
+    found = cross_problems(Rules(prog), frame, every)
+    assert cross_problems(Rules(prog), frame, near) == found
+    FOUND.append(bool(found))
+
+
+FOUND: list[bool] = []  # whether each example had problems to find (see the next test)
+
+
+def test_the_nearest_stored_examples_found_problems_often():
+    """(Run after the property above:) its examples are not all trivially clean."""
+    if FOUND:
+        assert sum(FOUND) >= len(FOUND) // 10, (sum(FOUND), len(FOUND))

@@ -338,3 +338,119 @@ def stored_neighbours(
     frame = pd.DataFrame(conn.execute(q).all(), columns=["id", *CROSS_COLUMNS])
     frame["where"] = "reading " + frame["id"].astype(str)
     return frame.drop(columns="id")
+
+
+_DAY_BITS = 32  # a (key, day) pair as one int64: key << 32 | day ordinal (< 2**22)
+_CHUNK = 100_000  # stored rows looked at at once
+
+
+def nearest_stored(
+    conn: Connection, program: Program, batch: pd.DataFrame, *, except_file: str | None = None
+) -> pd.DataFrame:
+    """The stored readings the cross-reading rules can compare the new rows of `batch`
+    with (columns as `stored_neighbours`), and no others.
+
+    Those rules (rules.cross_problems) compare a new reading with the reading just before
+    it of the same indicator and area, and with its share partner (numerator or
+    denominator) on the same area and date. So for each new row this keeps the latest
+    stored reading of its indicator and area dated before it, and the stored reading of
+    each partner on its area and date: at most a few per new row, whatever the store
+    holds. The store is read a chunk at a time. (Handing the rules every stored reading
+    of the file's indicators instead made the tenth file of a national import read nine
+    million readings and hold them all: 6 GB.)
+    """
+    import numpy as np
+    import pandas as pd
+    from sqlalchemy import String, type_coerce
+
+    new = batch[batch["new"]] if "new" in batch.columns else batch
+    columns = ["id", *CROSS_COLUMNS]
+    if new.empty:
+        return _named(pd.DataFrame(columns=columns))
+    partners: dict[str, set[str]] = {}
+    for ind in program.indicators.values():
+        if ind.ratio_of:
+            numerator, denominator = ind.ratio_of
+            partners.setdefault(numerator, set()).add(denominator)
+            partners.setdefault(denominator, set()).add(numerator)
+    keys: dict[tuple[str, str], int] = {}
+
+    def code(indicator: str, area: str) -> int:
+        return keys.setdefault((indicator, area), len(keys))
+
+    new_ind = new["indicator"].to_numpy(object)
+    new_area = new["area"].to_numpy(object)
+    new_day = np.array([_ordinal(d) for d in new["period_date"].tolist()], dtype=np.int64)
+    wanted = np.array(
+        [code(i, a) for i, a in zip(new_ind.tolist(), new_area.tolist(), strict=True)],
+        dtype=np.int64,
+    )
+    wanted = (wanted << _DAY_BITS) | new_day
+    exact = np.array(
+        sorted(
+            (code(p, a) << _DAY_BITS) | d
+            for i, a, d in zip(new_ind.tolist(), new_area.tolist(), new_day.tolist(), strict=True)
+            for p in partners.get(i, ())
+        ),
+        dtype=np.int64,
+    )
+    best = np.full(len(new), -1, dtype=np.int64)  # each new row's nearest earlier: (key, day)
+    best_row = np.empty((len(new), 6), dtype=object)  # ... and that stored row
+    found: list[np.ndarray] = []  # stored partners on a new row's area and date
+    q = select(
+        R.c.id,
+        R.c.indicator,
+        R.c.area,
+        type_coerce(R.c.period_date, String).label("period_date"),  # as the driver gives it
+        R.c.value,
+        R.c.unit,
+    ).where(R.c.state == "current", R.c.indicator.in_(sorted(related(program, set(new_ind)))))
+    if except_file is not None:
+        q = q.where((R.c.source_file != except_file) | R.c.source_file.is_(None))
+    result = conn.execute(q)
+    while chunk := result.fetchmany(_CHUNK):
+        rows = np.empty((len(chunk), 6), dtype=object)
+        rows[:] = [tuple(r) for r in chunk]
+        ind, ind_u = pd.factorize(rows[:, 1])
+        area, area_u = pd.factorize(rows[:, 2])
+        pairs, pair_u = pd.factorize(ind * len(area_u) + area)
+        known = np.array(
+            [keys.get((ind_u[i // len(area_u)], area_u[i % len(area_u)]), -1) for i in pair_u],
+            dtype=np.int64,
+        )[pairs]
+        days, day_u = pd.factorize(rows[:, 3])
+        day = np.array([_ordinal(u) for u in day_u.tolist()], dtype=np.int64)[days]
+        mine = np.flatnonzero(known >= 0)
+        if not len(mine):
+            continue
+        at = (known[mine] << _DAY_BITS) | day[mine]
+        order = np.argsort(at, kind="stable")
+        at, mine = at[order], mine[order]
+        # the latest stored row of the same key dated before each new row
+        before = np.searchsorted(at, wanted, side="left") - 1
+        candidate = at[np.maximum(before, 0)]
+        same_key = (before >= 0) & ((candidate >> _DAY_BITS) == (wanted >> _DAY_BITS))
+        better = np.flatnonzero(same_key & (candidate > best))
+        best[better] = candidate[better]
+        best_row[better] = rows[mine[before[better]]]
+        if len(exact):
+            found.append(rows[mine[np.isin(at, exact)]])
+    kept = [best_row[best >= 0], *found]
+    every = np.concatenate(kept) if kept else np.empty((0, 6), dtype=object)
+    frame = pd.DataFrame(every, columns=columns).drop_duplicates("id")
+    frame["period_date"] = [_as_day(d) for d in frame["period_date"].tolist()]
+    frame["value"] = frame["value"].astype(np.float64)
+    return _named(frame.reset_index(drop=True))
+
+
+def _ordinal(day: Any) -> int:
+    return _as_day(day).toordinal()
+
+
+def _as_day(day: Any) -> date:
+    return date.fromisoformat(day[:10]) if isinstance(day, str) else day
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["where"] = "reading " + frame["id"].astype(str)
+    return frame.drop(columns="id")

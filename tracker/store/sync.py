@@ -33,7 +33,7 @@ from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
-from tracker.store.record import stored_neighbours
+from tracker.store.record import nearest_stored
 from tracker.store.rowcheck import refuse
 from tracker.store.rules import Rules, cross_problems
 from tracker.store.tables import imported_file
@@ -354,8 +354,6 @@ def _cross_check(
         return
     check = np.zeros(len(rows), dtype=bool)
     check[new] = True
-    indicators = set(rows.indicator[check].tolist())
-    stored = stored_neighbours(conn, program, indicators, except_file=key)
     batch = pd.DataFrame(
         {
             "indicator": rows.indicator,
@@ -369,6 +367,7 @@ def _cross_check(
             "new": check,
         }
     )
+    stored = nearest_stored(conn, program, batch, except_file=key)
     found = cross_problems(Rules(program), batch, stored)
     if found:
         problems = [
