@@ -501,52 +501,54 @@ def serve(
     runner = SlotRunner(settings, program, engine, job=job, started=started)
     first = next_fire_times(trigger, 1, started.astimezone(tz))
     hooks = [k for k in ("command", "webhook") if getattr(program.notify, k)]
-    log.info(
-        'scheduler started: job %s, cron "%s" (%s), catch_up %s, notify %s, store %s, '
-        "pid %d, host %s; next slot %s",
-        job,
-        expr,
-        program.timezone,
-        program.catch_up,
-        " + ".join(hooks) or "none",
-        make_url(settings.database_url).render_as_string(hide_password=True),
-        runner.pid,
-        runner.host,
-        runner.show(first[0]) if first else "never",
-    )
-    for path in clean_stale_temp(settings.reports, started):
-        log.warning("removed %s, left by an interrupted run", path)
-    log_failures(engine)
-
     executor = _SlotExecutor()
     scheduler = BlockingScheduler(timezone=tz, executors={"default": executor})
-    scheduler.add_listener(runner.busy, EVENT_JOB_MAX_INSTANCES)
-    extra: dict[str, Any] = {}
-    if missed is not None:
-        if program.catch_up == "latest":
-            log.info(
-                "slot %s was missed while no scheduler ran; catching up on it once",
-                runner.show(missed),
-            )
-            extra["next_run_time"] = missed.astimezone(tz)  # then on with the cron
-        else:
-            log.info(
-                'slot %s was missed while no scheduler ran; catch_up is "none": not run',
-                runner.show(missed),
-            )
-    scheduler.add_job(
-        runner,
-        trigger,
-        id=job,
-        name=job,
-        max_instances=1,  # here, a slot runs to its end before the next one starts
-        coalesce=True,  # a backlog of ticks is one run (the newest), never a burst
-        misfire_grace_time=None,  # lateness is judged by SlotRunner (LATE_AFTER, catch_up)
-        **extra,
-    )
+    # The signal handlers go in before "scheduler started" is logged: from that line on a
+    # SIGTERM stops the scheduler cleanly (it could still kill the process before).
     stopper = _Stopper(scheduler, executor)
     restore = stopper.install()
     try:
+        log.info(
+            'scheduler started: job %s, cron "%s" (%s), catch_up %s, notify %s, store %s, '
+            "pid %d, host %s; next slot %s",
+            job,
+            expr,
+            program.timezone,
+            program.catch_up,
+            " + ".join(hooks) or "none",
+            make_url(settings.database_url).render_as_string(hide_password=True),
+            runner.pid,
+            runner.host,
+            runner.show(first[0]) if first else "never",
+        )
+        for path in clean_stale_temp(settings.reports, started):
+            log.warning("removed %s, left by an interrupted run", path)
+        log_failures(engine)
+
+        scheduler.add_listener(runner.busy, EVENT_JOB_MAX_INSTANCES)
+        extra: dict[str, Any] = {}
+        if missed is not None:
+            if program.catch_up == "latest":
+                log.info(
+                    "slot %s was missed while no scheduler ran; catching up on it once",
+                    runner.show(missed),
+                )
+                extra["next_run_time"] = missed.astimezone(tz)  # then on with the cron
+            else:
+                log.info(
+                    'slot %s was missed while no scheduler ran; catch_up is "none": not run',
+                    runner.show(missed),
+                )
+        scheduler.add_job(
+            runner,
+            trigger,
+            id=job,
+            name=job,
+            max_instances=1,  # here, a slot runs to its end before the next one starts
+            coalesce=True,  # a backlog of ticks is one run (the newest), never a burst
+            misfire_grace_time=None,  # lateness is judged by SlotRunner (LATE_AFTER, catch_up)
+            **extra,
+        )
         scheduler.start()  # returns once a signal has shut it down
         code = stopper.wait_for_runs()
     finally:
