@@ -92,23 +92,40 @@ class Timing:
         return statistics.median(self.seconds)
 
 
+# Runs a command and writes its wall time, peak RSS and exit status to a file. On Linux a
+# child's ru_maxrss starts from its parent's peak RSS (exec keeps the larger of the two),
+# so a command started straight from this process, which holds whole reading files at
+# times, would report at least this process's size: started from this small launcher,
+# it reports its own.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+elapsed = time.perf_counter() - start
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def timed(cmd: list[str], into: Timing) -> None:
     """Run `cmd`; add its wall time and its own peak RSS (from wait4) to `into`."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as measured,
+    ):
+        subprocess.run(
+            [PYTHON, "-c", _LAUNCHER, measured.name, *cmd], stdout=out, stderr=err, check=True
+        )
+        elapsed, rss_kib, returncode = measured.read().split()
         out.seek(0)
         err.seek(0)
         into.output = out.read()
-        if proc.returncode != 0:
-            raise SystemExit(
-                f"failed ({proc.returncode}): {' '.join(cmd)}\n{into.output}\n{err.read()}"
-            )
-    into.seconds.append(elapsed)
-    into.rss_mib.append(usage.ru_maxrss / 1024)  # KiB on Linux
+        if int(returncode) != 0:
+            raise SystemExit(f"failed ({returncode}): {' '.join(cmd)}\n{into.output}\n{err.read()}")
+    into.seconds.append(float(elapsed))
+    into.rss_mib.append(int(rss_kib) / 1024)  # KiB on Linux
 
 
 # --- stores -----------------------------------------------------------------------------
