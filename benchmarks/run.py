@@ -307,7 +307,8 @@ class Filled:
 
     tracker: str
     floor: str
-    imports: tuple[Timing, Timing] = (Timing(), Timing())  # how long filling them took
+    # how long filling them took (tracker, floor)
+    imports: tuple[Timing, Timing] = field(default_factory=lambda: (Timing(), Timing()))
 
 
 def measure_import(p: Programme, stores: Stores, reps: int, name: str) -> tuple[Row, Filled]:

@@ -362,6 +362,14 @@ def test_a_correction_is_refused_by_field_and_held_like_a_new_reading(prog, sqli
 # --- a file's neighbours in the store: only those the rules can compare it with ---------
 
 
+# a reading of the property below: indicator, area, year, value, month (dated its 30th)
+_IND = st.sampled_from(["communes", "ntm_communes", "income", "index", "done"])
+_AREA = st.sampled_from(["R", "A", "B"])
+_YEAR = st.integers(2015, 2030)
+_VALUE = st.sampled_from([1.0, 5.0, 9.0, 40.0, 91.0, 500.0])
+_MONTH = st.sampled_from([6, 12])
+
+
 # derandomize: the same 60 examples on every run, so that the next test's count of
 # examples with problems is a fixed number, not a draw that can fall under its floor
 @settings(
@@ -371,27 +379,9 @@ def test_a_correction_is_refused_by_field_and_held_like_a_new_reading(prog, sqli
     derandomize=True,
 )
 @given(
-    stored=st.lists(
-        st.tuples(
-            st.sampled_from(["communes", "ntm_communes", "income", "index", "done"]),
-            st.sampled_from(["R", "A", "B"]),
-            st.integers(2015, 2030),
-            st.sampled_from([1.0, 5.0, 9.0, 40.0, 91.0, 500.0]),
-            st.sampled_from([6, 12]),
-        ),
-        max_size=40,
-    ),
+    stored=st.lists(st.tuples(_IND, _AREA, _YEAR, _VALUE, _MONTH), max_size=40),
     batch=st.lists(
-        st.tuples(
-            st.sampled_from(["communes", "ntm_communes", "income", "index", "done"]),
-            st.sampled_from(["R", "A", "B"]),
-            st.integers(2015, 2030),
-            st.sampled_from([1.0, 5.0, 9.0, 40.0, 91.0, 500.0]),
-            st.booleans(),
-            st.sampled_from([6, 12]),
-        ),
-        min_size=1,
-        max_size=25,
+        st.tuples(_IND, _AREA, _YEAR, _VALUE, st.booleans(), _MONTH), min_size=1, max_size=25
     ),
 )
 def test_the_nearest_stored_readings_give_the_verdicts_of_every_stored_reading(

@@ -311,10 +311,20 @@ def related(program: Program, indicators: Iterable[str]) -> set[str]:
     """The indicators whose readings the cross-reading rules compare with `indicators`':
     themselves, and the other side of every numerator / denominator pair."""
     keys = set(indicators)
+    partners = share_partners(program)
+    return keys.union(*(partners.get(k, ()) for k in keys))
+
+
+def share_partners(program: Program) -> dict[str, set[str]]:
+    """Each count that is part of a share (`ratio_of`) -> the other side(s) it is compared
+    with: a numerator's denominators and a denominator's numerators."""
+    partners: dict[str, set[str]] = {}
     for ind in program.indicators.values():
-        if ind.ratio_of and keys & set(ind.ratio_of):
-            keys |= set(ind.ratio_of)
-    return keys
+        if ind.ratio_of:
+            numerator, denominator = ind.ratio_of
+            partners.setdefault(numerator, set()).add(denominator)
+            partners.setdefault(denominator, set()).add(numerator)
+    return partners
 
 
 def stored_neighbours(
@@ -338,9 +348,7 @@ def stored_neighbours(
         q = q.where((R.c.source_file != except_file) | R.c.source_file.is_(None))
     if except_id is not None:
         q = q.where(R.c.id != except_id)
-    frame = pd.DataFrame(conn.execute(q).all(), columns=["id", *CROSS_COLUMNS])
-    frame["where"] = "reading " + frame["id"].astype(str)
-    return frame.drop(columns="id")
+    return _named(pd.DataFrame(conn.execute(q).all(), columns=["id", *CROSS_COLUMNS]))
 
 
 _DAY_BITS = 32  # a (key, day) pair as one int64: key << 32 | day ordinal (< 2**22)
@@ -381,12 +389,7 @@ def nearest_stored(
     columns = ["id", *CROSS_COLUMNS]
     if new.empty:
         return _named(pd.DataFrame(columns=columns))
-    partners: dict[str, set[str]] = {}
-    for ind in program.indicators.values():
-        if ind.ratio_of:
-            numerator, denominator = ind.ratio_of
-            partners.setdefault(numerator, set()).add(denominator)
-            partners.setdefault(denominator, set()).add(numerator)
+    partners = share_partners(program)
     new_ind = new["indicator"].to_numpy(object).tolist()
     new_area = new["area"].to_numpy(object).tolist()
     day_codes, day_texts = pd.factorize(new["period_date"])
