@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from tracker.store import record, sync
+from tracker.store import sync
 from tracker.store.database import open_store
 from tracker.store.export import write_export
 from tracker.store.queries import list_readings
@@ -100,10 +100,8 @@ def snapshot(engine) -> str:
 
 @pytest.fixture
 def big(monkeypatch):
-    """Every import counts as big (key order, big page cache, indexes built after, the
-    cross-reading rules' neighbours read from the whole store)."""
+    """Every import counts as big (key order, big page cache, indexes built after)."""
     monkeypatch.setattr(sync, "_BIG_IMPORT", 2)
-    monkeypatch.setattr(record, "_WHOLE_STORE", 2)
 
 
 def test_a_first_big_import_builds_the_indexes_after_its_rows(

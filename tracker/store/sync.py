@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
 from tracker.store.ledger import R, _close, now_utc
+from tracker.store.neighbours import nearest_stored
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
-from tracker.store.record import nearest_stored
 from tracker.store.rowcheck import refuse
 from tracker.store.rules import Rules, cross_problems
 from tracker.store.tables import imported_file
