@@ -16,7 +16,7 @@ store holds:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -104,37 +104,68 @@ def nearest_stored(
     columns = ["id", *CROSS_COLUMNS]
     if new.empty:
         return _named(pd.DataFrame(columns=columns))
-    partners = share_partners(program)
+    area = new["area"].to_numpy(object)
+    indicator = new["indicator"].to_numpy(object)
     day_codes, day_values = pd.factorize(new["period_date"])
-    days = np.array([_as_day(d) for d in day_values.tolist()], dtype=object)[day_codes]
-    keys = list(zip(new["area"].tolist(), new["indicator"].tolist(), days.tolist(), strict=True))
-    exact = {(a, p, d) for a, i, d in keys for p in partners.get(i, ())}
+    day = np.array([_as_day(d).toordinal() for d in day_values.tolist()], np.int64)[day_codes]
     own = _current_ids(conn, except_file) if except_file is not None else np.empty(0, np.int64)
     found: list[np.ndarray] = []
-    todo = sorted(set(keys))
-    while todo:  # each round's dates are earlier than the last's: it ends
-        rows, asked = _probe(conn, todo, before=True)
-        mine = _in_sorted(rows[:, 1].astype(np.int64), own)
+    todo = _Keys(area, indicator, day)
+    while todo.size:  # each round's days are earlier than the last's: it ends
+        rows = _probe(conn, todo, before=True)
+        mine = _in_sorted(rows[:, 0].astype(np.int64), own)
         found.append(rows[~mine])
-        stepped = zip(asked[mine], rows[mine, 4], strict=True)  # from their own readings
-        todo = sorted((a, i, _as_day(d)) for (a, i, _), d in stepped)
-    rows, _ = _probe(conn, sorted(exact), before=False)
-    found.append(rows[~_in_sorted(rows[:, 1].astype(np.int64), own)])
-    every = np.concatenate(found)[:, 1:]
-    frame = pd.DataFrame(every, columns=columns).drop_duplicates("id")
+        stepped = rows[mine]  # the file's own: ask again from their days
+        days = [_as_day(d).toordinal() for d in stepped[:, 3].tolist()]
+        todo = _Keys(stepped[:, 2], stepped[:, 1], np.array(days, np.int64))
+    partners = share_partners(program)
+    of = [(n, p) for n, i in enumerate(indicator.tolist()) for p in partners.get(i, ())]
+    at = np.array([n for n, _ in of], np.int64)
+    partner = np.empty(len(of), dtype=object)
+    partner[:] = [p for _, p in of]
+    rows = _probe(conn, _Keys(area[at], partner, day[at]), before=False)
+    found.append(rows[~_in_sorted(rows[:, 0].astype(np.int64), own)])
+    frame = pd.DataFrame(np.concatenate(found), columns=columns).drop_duplicates("id")
     frame["period_date"] = [_as_day(d) for d in frame["period_date"].tolist()]
     frame["value"] = frame["value"].astype(np.float64)
     return _named(frame.reset_index(drop=True))
 
 
-def _probe(
-    conn: Connection, keys: Sequence[tuple[str, str, date]], *, before: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each key (area, indicator, day): the current reading of that area and
-    indicator on that day, or (`before`) the latest one dated before it.
+class _Keys:
+    """Keys to probe: (area, indicator, day as a date ordinal), sorted in the order of
+    the index searched, so that successive probes read neighbouring pages."""
 
-    Returns the readings found, as rows (n, id, indicator, area, period_date, value, unit)
-    with n the key's position in `keys`, and the key of each row."""
+    def __init__(self, area: np.ndarray, indicator: np.ndarray, day: np.ndarray) -> None:
+        import numpy as np
+        import pandas as pd
+
+        order = np.lexsort(
+            (day, pd.factorize(indicator, sort=True)[0], pd.factorize(area, sort=True)[0])
+        )
+        self.area, self.indicator, self.day = area[order], indicator[order], day[order]
+        self.size = len(order)
+
+    def part(self, start: int, stop: int, *, as_text: bool) -> tuple[list[Any], ...]:
+        """Keys start..stop as three lists; days as dates, or as ISO texts."""
+        import numpy as np
+
+        ordinals, at = np.unique(self.day[start:stop], return_inverse=True)
+        days = [date.fromordinal(o) for o in ordinals.tolist()]
+        table = np.empty(len(days), dtype=object)
+        table[:] = [d.isoformat() for d in days] if as_text else days
+        return (
+            self.area[start:stop].tolist(),
+            self.indicator[start:stop].tolist(),
+            table[at].tolist(),
+        )
+
+
+def _probe(conn: Connection, keys: _Keys, *, before: bool) -> np.ndarray:
+    """For each key: the current reading of that area and indicator on that day, or
+    (`before`) the latest one dated before it, as rows (id, indicator, area,
+    period_date, value, unit)."""
+    import json
+
     import numpy as np
 
     driver = conn.connection.dbapi_connection
@@ -144,28 +175,22 @@ def _probe(
     out: list[Any] = []
     cursor = driver.cursor()
     try:
-        for start in range(0, len(keys), _CHUNK):
-            part = keys[start : start + _CHUNK]
-            if postgres:
-                params: Any = tuple(list(c) for c in zip(*part, strict=True))
-            else:
-                import json
-
-                params = (json.dumps([[a, i, d.isoformat()] for a, i, d in part]),)
+        for start in range(0, keys.size, _CHUNK):
+            part = keys.part(start, start + _CHUNK, as_text=not postgres)
+            params = part if postgres else (json.dumps(list(zip(*part, strict=True))),)
             cursor.execute(sql, params)
-            out.extend((start + n, *rest) for n, *rest in cursor.fetchall())
+            out.extend(cursor.fetchall())
     finally:
         cursor.close()
-    rows = np.empty((len(out), 7), dtype=object)
-    rows[:] = out if out else np.empty((0, 7), dtype=object)
-    asked = np.empty(len(out), dtype=object)
-    asked[:] = [keys[n] for n in rows[:, 0].tolist()]
-    return rows, asked
+    rows = np.empty((len(out), 6), dtype=object)
+    if out:
+        rows[:] = out
+    return rows
 
 
 def _probe_sql(conn: Connection, *, before: bool) -> str:
     """The probe's SQL for conn's database: the keys are a JSON array of [area,
-    indicator, day] (SQLite) or three arrays (PostgreSQL), n counts them from 0."""
+    indicator, day] (SQLite) or three arrays (PostgreSQL)."""
     table = conn.dialect.identifier_preparer.quote(R.name)
     got = "r.id, r.indicator, r.area, r.period_date, r.value, r.unit"
     if conn.dialect.name == "postgresql":
@@ -175,9 +200,8 @@ def _probe_sql(conn: Connection, *, before: bool) -> str:
             else "x.period_date = k.d"
         )
         return (
-            f"SELECT k.n - 1, {got} "
-            "FROM unnest(%s::text[], %s::text[], %s::date[]) WITH ORDINALITY AS k(area, "
-            "indicator, d, n) "
+            f"SELECT {got} "
+            "FROM unnest(%s::text[], %s::text[], %s::date[]) AS k(area, indicator, d) "
             f"CROSS JOIN LATERAL (SELECT x.id, x.indicator, x.area, x.period_date, x.value, "
             f"x.unit FROM {table} AS x WHERE x.area = k.area AND x.indicator = k.indicator "
             f"AND x.state = 'current' AND {when}) AS r"
@@ -194,9 +218,9 @@ def _probe_sql(conn: Connection, *, before: bool) -> str:
         )
     )
     return (
-        "WITH k(n, area, indicator, d) AS (SELECT key, json_extract(value, '$[0]'), "
+        "WITH k(area, indicator, d) AS (SELECT json_extract(value, '$[0]'), "
         "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
-        f"SELECT k.n, {got} FROM k JOIN {table} AS r INDEXED BY {index} ON r.area = k.area "
+        f"SELECT {got} FROM k JOIN {table} AS r INDEXED BY {index} ON r.area = k.area "
         f"AND r.indicator = k.indicator AND r.state = 'current' AND r.period_date = {day}"
     )
 
