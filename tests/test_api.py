@@ -76,7 +76,7 @@ def test_the_users_migration_matches_the_tables(sqlite_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert not [d for d in diff if "tracker_user" in str(d) or "login_throttle" in str(d)
-                or "web_secret" in str(d) or "ix_reading_indicator_area" in str(d)]
+                or "web_secret" in str(d) or "ix_reading_history" in str(d)]
 
 
 def test_the_web_cache_computes_each_value_once_for_concurrent_askers():

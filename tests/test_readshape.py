@@ -185,3 +185,66 @@ def test_sqlite_answers_the_runs_read_from_the_covering_index(sqlite_url, tmp_pa
         "SEARCH reading USING COVERING INDEX ix_reading_assess (area=?)"
     ]
     engine.dispose()
+
+
+def test_every_revision_is_read_through_two_indexes_in_the_order_of_one_query(
+    store_url, tmp_path, monkeypatch
+):
+    """`readings --history` and the indicator page merge the current readings (the unique
+    key) with the earlier revisions (ix_reading_history, migration 0006): the same rows in
+    the same order as one query over the whole table; on SQLite each half is an index
+    search, and a file that only adds readings puts nothing in ix_reading_history."""
+    from sqlalchemy import select
+
+    from tracker.store.queries import every_revision
+    from tracker.store.tables import reading as R
+
+    monkeypatch.chdir(tmp_path)
+    prog = parse_program(PROGRAM_YAML, "t.yaml")
+    folder = Path("actuals")
+    folder.mkdir()
+    lines = reading_lines()
+    (folder / "r.csv").write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    engine = open_store(store_url)
+    sync_files(engine, prog, [folder / "r.csv"], folder)
+    earlier = select(R.c.id).where(R.c.state != "current")
+    with engine.connect() as conn:
+        assert conn.execute(earlier).all() == []
+    # corrections and a removal: superseded and retracted revisions
+    changed = [ln.replace(",91,", ",92,") for ln in lines if not ln.startswith("income,2022")]
+    (folder / "r.csv").write_text(HEADER + "\n".join(changed) + "\n", encoding="utf-8")
+    [result] = sync_files(engine, prog, [folder / "r.csv"], folder)
+    assert (result.corrected, result.retracted) == (8, 2)
+    whole = select(R).order_by(R.c.indicator, R.c.area, R.c.period_date, R.c.id)
+    with engine.connect() as conn:
+        assert len(conn.execute(earlier).all()) == 10
+        every = conn.execute(whole).all()
+        one = conn.execute(whole.where(R.c.indicator == "communes")).all()
+        newest = conn.execute(
+            select(R).where(R.c.indicator == "communes", R.c.area == "Commune A")
+            .order_by(R.c.period_date.desc(), R.c.id.desc()).limit(5)
+        ).all()
+        mine = [R.c.indicator == "communes", R.c.area == "Commune A"]
+        page = list(every_revision(conn, mine, ("period_date", "id"), newest_first=True, limit=5))
+    ids = [r["id"] for r in list_readings(engine, history=True)]
+    assert ids == [r.id for r in every] and len(ids) == 24 + 8
+    assert [r["id"] for r in list_readings(engine, indicator="communes", history=True)] == [
+        r.id for r in one
+    ]
+    assert [r.id for r in page] == [r.id for r in newest]
+    assert {r.state for r in newest} == {"current", "superseded"}
+    if engine.dialect.name == "sqlite":
+        plans = []
+        for state in (R.c.state == "current", R.c.state != "current"):
+            q = select(R).where(state, *mine).order_by(R.c.period_date.desc())
+            compiled = q.compile(engine, compile_kwargs={"literal_binds": True})
+            with engine.connect() as conn:
+                plans += [p[-1] for p in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+        assert plans[0] in (  # either index of current readings holds (indicator, area)
+            "SEARCH reading USING INDEX uq_reading_current_key (indicator=? AND area=?)",
+            "SEARCH reading USING INDEX ix_reading_assess (area=? AND indicator=?)",
+        )
+        assert plans[1:] == [
+            "SEARCH reading USING INDEX ix_reading_history (indicator=? AND area=?)"
+        ]
+    engine.dispose()

@@ -25,7 +25,7 @@ from tracker.errors import StoreError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. Checking the store against it needs no alembic import,
 # so a command on an up-to-date store pays nothing for migrations (a test keeps it true).
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0006"
 _PG_MIGRATION_LOCK = 72_410_001  # arbitrary, constant advisory-lock key
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

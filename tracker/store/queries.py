@@ -11,9 +11,10 @@ report can be rebuilt exactly. Values come out in each indicator's unit, and a s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -534,15 +535,46 @@ def list_readings(
     history: bool = False,
 ) -> list[dict[str, Any]]:
     """Readings as plain rows (current only, or every revision with `history`), oldest first."""
-    q = select(R).order_by(R.c.indicator, R.c.area, R.c.period_date, R.c.id)
-    if not history:
-        q = q.where(R.c.state == "current")
-    if indicator:
-        q = q.where(R.c.indicator == indicator)
+    where = [R.c.indicator == indicator] if indicator else []
+    order = ("indicator", "area", "period_date", "id")
     out = []
     with engine.connect() as conn:
-        for r in conn.execute(q).mappings():
-            row = dict(r)
+        found = every_revision(conn, where, order) if history else current_rows(conn, where, order)
+        for r in found:
+            row = dict(r._mapping)
             row["date"] = row.pop("period_date").isoformat()
             out.append(row)
     return out
+
+
+def current_rows(conn: Connection, where: Sequence[Any], order: Sequence[str]) -> Iterator[Any]:
+    """The current readings that match `where`, in `order` (column names, ascending)."""
+    q = select(R).where(R.c.state == "current", *where)
+    return iter(conn.execute(q.order_by(*(R.c[c] for c in order))))
+
+
+def every_revision(
+    conn: Connection,
+    where: Sequence[Any],
+    order: Sequence[str],
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> Iterator[Any]:
+    """Every revision that matches `where`, in `order` (column names; descending with
+    `newest_first`), at most `limit`.
+
+    Asked as two queries, merged: the current readings (through the unique key) and the
+    earlier revisions (through ix_reading_history, migration 0006). No index holds every
+    revision by key: each file of a big import would rewrite it whole."""
+    import heapq
+
+    columns = [R.c[c].desc() if newest_first else R.c[c] for c in order]
+    parts = []
+    for state in (R.c.state == "current", R.c.state != "current"):
+        q = select(R).where(state, *where).order_by(*columns)
+        parts.append(conn.execute(q if limit is None else q.limit(limit)))
+    merged = heapq.merge(
+        *parts, key=lambda r: tuple(r._mapping[c] for c in order), reverse=newest_first
+    )
+    return islice(merged, limit)

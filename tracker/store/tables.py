@@ -232,5 +232,15 @@ def declare_indexes() -> None:
     ).ddl_if(dialect="postgresql")
     index("ix_reading_file_key", "source_file", "state")
     index("ix_reading_known", "recorded_at", "ended_at")
-    # every revision of one indicator in one area (the web page's indicator page)
-    index("ix_reading_indicator_area", "indicator", "area", "period_date")
+    # The earlier revisions (superseded, retracted) of an indicator in an area: with the
+    # unique key's current ones, every revision (the indicator page, readings --history).
+    # A few per correction: an import that only adds readings never touches it.
+    earlier = text("state != 'current'")
+    index(
+        "ix_reading_history",
+        "indicator",
+        "area",
+        "period_date",
+        sqlite_where=earlier,
+        postgresql_where=earlier,
+    )
