@@ -231,3 +231,30 @@ def test_a_big_import_with_a_part_above_its_whole_is_refused_before_any_clash(
     ]
     assert snapshot(engine) == before and schema(engine) == indexes
     engine.dispose()
+
+
+def test_a_big_import_stores_every_character_of_its_texts_as_written(
+    big, store_url, tmp_path, prog, monkeypatch
+):
+    """PostgreSQL takes a big file's rows by COPY in text format (sync._copy_rows), where a
+    backslash, a tab, a line break and `\\N` (its NULL) have meanings of their own: each
+    text comes back as the file wrote it, as from an import that inserts row by row."""
+    notes = ["tab\there", "back\\slash", "\\N", "line\nbreak", "\\t as typed", "Quảng Ninh"]
+    rows = [
+        f'communes,2020-{m + 1:02d},90,communes,"Office\t\\{m}",Xã Hạ Long,,"{note}"'
+        for m, note in enumerate(notes)
+    ]
+    write(tmp_path, "r.csv", rows)
+    engine = open_store(store_url)
+    [result] = sync_files(engine, prog, [tmp_path / "r.csv"], tmp_path)
+    assert result.ok and result.added == len(notes)
+    readings = list_readings(engine, history=True)
+    assert [r["note"] for r in readings] == notes
+    assert [r["source"] for r in readings] == [f"Office\t\\{m}" for m in range(len(notes))]
+    assert {r["area"] for r in readings} == {"Xã Hạ Long"}
+    small = open_store(f"sqlite:///{tmp_path / 'small.db'}")
+    monkeypatch.setattr(sync, "_BIG_IMPORT", 20_000)  # this one row by row
+    sync_files(small, prog, [tmp_path / "r.csv"], tmp_path)
+    assert stored(engine) == stored(small)
+    engine.dispose()
+    small.dispose()

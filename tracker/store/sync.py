@@ -19,8 +19,8 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import repeat
+from datetime import date, datetime
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -667,6 +667,9 @@ def _insert_rows(
         f"INSERT INTO {quote(R.name)} ({', '.join(quote(c) for c in _INSERTED)}) "
         f"VALUES ({', '.join([mark] * len(_INSERTED))})"
     )
+    if dialect.name == "postgresql" and len(positions) >= _BIG_IMPORT:
+        _copy_rows(conn, [values.get(c) or [constants[c]] * len(positions) for c in _INSERTED])
+        return
     for i in range(0, len(positions), _BATCH):
         part = slice(i, i + _BATCH)
         n = len(values["value"][part])
@@ -677,6 +680,48 @@ def _insert_rows(
             )
         )
         conn.exec_driver_sql(sql, batch)
+
+
+def _copy_rows(conn: Connection, columns: list[list[Any]]) -> None:
+    """PostgreSQL: insert rows (`columns` in _INSERTED's order, values as bound) with one
+    COPY in text format, which the server takes at a fraction of the cost of an INSERT
+    per row. Each distinct value is written as text once. A row that breaks the unique
+    key fails as an INSERT would: an IntegrityError (sync._apply names it)."""
+    import pandas as pd
+    import psycopg
+
+    texts = []
+    for column in columns:
+        codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = [_copy_text(u) for u in uniques.tolist()]
+        table[-1] = "\\N"  # code -1: None
+        texts.append(table[codes].tolist())
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(R.name)} ({', '.join(quote(c) for c in _INSERTED)}) FROM STDIN"
+    driver: Any = conn.connection.dbapi_connection
+    lines = map("\t".join, zip(*texts, strict=True))
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            while part := list(islice(lines, _BATCH)):
+                copy.write("".join(f"{line}\n" for line in part).encode())
+    except psycopg.IntegrityError as e:
+        raise IntegrityError(sql, None, e) from e
+
+
+def _copy_text(value: Any) -> str:
+    """One value as COPY's text format writes it (the driver's bound value: str, float,
+    int, bool, date, datetime)."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, date):  # and datetime: ISO 8601, with its offset
+        return value.isoformat()
+    text = str(value)
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _processor(dialect: Any, name: str) -> Any:
