@@ -30,6 +30,7 @@ _COLUMNS = (
 
 
 CACHE_KIB = 256 * 1024  # the SQLite page cache tracker's import uses (sync._IMPORT_CACHE_KIB)
+PAGE_SIZE = 16_384  # the page size of a new tracker store (database.SQLITE_PAGE_SIZE)
 
 _BARE = {
     "?": (
@@ -56,6 +57,7 @@ def _connect(url: str) -> tuple[Any, str]:
         import sqlite3
 
         conn = sqlite3.connect(url[len("sqlite:///") :], isolation_level=None)
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # as tracker's store (a new one)
         conn.execute("PRAGMA journal_mode = WAL")  # as tracker's store
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # as tracker's import

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
+from tracker.store.database import READ_ONLY
 from tracker.store.ledger import R, _close, now_utc
 from tracker.store.neighbours import nearest_stored
 from tracker.store.readingfile import ReadingTable, decode_utf8, parse_reading_table
@@ -378,6 +380,24 @@ def _cross_check(
         raise refuse(problems, shown)
 
 
+def _checks_aside(engine: Engine, n_new: int) -> bool:
+    """Whether a file's cross-reading check runs beside its insert (_cross_check_aside):
+    a big import into a store that another connection can read (not SQLite in memory)."""
+    return n_new >= _BIG_IMPORT and engine.url.database not in (None, "", ":memory:")
+
+
+def _cross_check_aside(
+    engine: Engine, program: Program, rows: ReadingTable, new: list[int], key: str, shown: str
+) -> None:
+    """_cross_check on a connection of its own, in a thread of its own, while the import's
+    transaction inserts the rows: the check reads the store as last committed, which is
+    what it read before anything was written, and on a machine of two cores or more the
+    two take the time of the longer (a national file: ~10 s each). The import waits for
+    it before committing; a refusal rolls everything back."""
+    with engine.connect().execution_options(**{READ_ONLY: True}) as reader:
+        _cross_check(reader, program, rows, new, key, shown)
+
+
 def _apply_once(
     engine: Engine,
     program: Program,
@@ -444,20 +464,33 @@ def _apply_once(
                 result.unchanged += 1
         gone = [r.id for r in current.values()]
         result.retracted = len(gone)
-        _cross_check(conn, program, rows, new, key, shown)  # before anything is written
-        rebuild = _rebuilds_indexes(conn, len(new))
-        # Close first, then insert: at every instant of the transaction there is at most
-        # one current revision per key.
-        _close(conn, superseded, "superseded", at, f"changed in {shown}")
-        _close(conn, gone, "retracted", at, f"removed from {shown}")
-        take = np.asarray(new, dtype=np.int64)
-        if len(new) >= _BIG_IMPORT:  # a small file keeps ids in line order, as people read it
-            take, revision_of = _in_key_order(rows, take, revision_of)
-        with (
-            _big_page_cache(conn, len(new)),
-            _indexes_built_after(conn, rebuild),
-        ):
-            _insert_rows(conn, rows, take, revision_of, by=by, at=at, key=key)
+        checking = None
+        if _checks_aside(engine, len(new)):
+            pool = ThreadPoolExecutor(1, thread_name_prefix="tracker-check")
+            checking = pool.submit(_cross_check_aside, engine, program, rows, new, key, shown)
+            pool.shutdown(wait=False)
+        else:
+            _cross_check(conn, program, rows, new, key, shown)  # before anything is written
+        try:
+            rebuild = _rebuilds_indexes(conn, len(new))
+            # Close first, then insert: at every instant of the transaction there is at
+            # most one current revision per key.
+            _close(conn, superseded, "superseded", at, f"changed in {shown}")
+            _close(conn, gone, "retracted", at, f"removed from {shown}")
+            take = np.asarray(new, dtype=np.int64)
+            if len(new) >= _BIG_IMPORT:  # a small file keeps ids in line order, as read
+                take, revision_of = _in_key_order(rows, take, revision_of)
+            with (
+                _big_page_cache(conn, len(new)),
+                _indexes_built_after(conn, rebuild),
+            ):
+                _insert_rows(conn, rows, take, revision_of, by=by, at=at, key=key)
+        except BaseException:
+            if checking is not None:  # the rules' refusal first, as if checked before
+                checking.result()
+            raise
+        if checking is not None:  # a refusal rolls back every row written: none is stored
+            checking.result()
         if len(new) >= _ANALYZE_AFTER and conn.dialect.name == "postgresql":
             # Fresh statistics for the planner: without them a store filled a moment ago
             # is planned as if empty (autovacuum's ANALYZE comes minutes later).
