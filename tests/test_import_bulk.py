@@ -258,3 +258,32 @@ def test_a_big_import_stores_every_character_of_its_texts_as_written(
     assert stored(engine) == stored(small)
     engine.dispose()
     small.dispose()
+
+
+def test_a_big_import_checks_its_rows_on_a_reading_connection_beside_its_insert(
+    big, store_url, tmp_path, prog, monkeypatch
+):
+    """A big import runs the cross-reading check in a thread of its own, on a read-only
+    connection (the store as last committed), while its transaction inserts; a small one
+    checks first, on the importing connection."""
+    import threading
+
+    from tracker.store.database import READ_ONLY
+
+    seen: list[tuple[str, bool]] = []
+    check = sync._cross_check
+
+    def spy(conn, *args):  # noqa: ANN001, ANN002
+        reads_only = conn.get_execution_options().get(READ_ONLY, False)
+        seen.append((threading.current_thread().name, reads_only))
+        return check(conn, *args)
+
+    monkeypatch.setattr(sync, "_cross_check", spy)
+    engine = open_store(store_url)
+    [result] = sync_files(engine, prog, [write(tmp_path, "r.csv", lines())], tmp_path)
+    assert result.ok and seen == [("tracker-check_0", True)]
+    seen.clear()
+    monkeypatch.setattr(sync, "_BIG_IMPORT", 10_000)
+    [result] = sync_files(engine, prog, [write(tmp_path, "s.csv", lines(24)[48:])], tmp_path)
+    assert result.ok and result.added == 48 and seen == [("MainThread", False)]
+    engine.dispose()
