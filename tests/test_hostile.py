@@ -653,7 +653,8 @@ def test_a_full_disk_while_writing_a_report(sqlite_world: World) -> None:
 
 
 def test_a_full_disk_while_importing(workdir: Path) -> None:
-    with tmpfs(workdir / "small", "size=512k") as small:
+    # 2 MiB: a new store of 16 KiB pages takes ~0.35 MiB, and as much in its WAL at first
+    with tmpfs(workdir / "small", "size=2m") as small:
         w = World(workdir, f"sqlite:///{small / 'tracker.db'}")
         assert w.tracker("import").exit_code == 0
         before = w.history()
