@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracker.errors import Problem, ReadingsFileError, TrackerError
 from tracker.model import Program
@@ -719,7 +719,8 @@ def _copy_rows(conn: Connection, columns: list[list[Any]]) -> None:
     """PostgreSQL: insert rows (`columns` in _INSERTED's order, values as bound) with one
     COPY in text format, which the server takes at a fraction of the cost of an INSERT
     per row. Each distinct value is written as text once. A row that breaks the unique
-    key fails as an INSERT would: an IntegrityError (sync._apply names it)."""
+    key fails as an INSERT would: an IntegrityError (sync._apply names it); a full disk
+    is the OperationalError that faults.plain_fault words."""
     import pandas as pd
     import psycopg
 
@@ -738,8 +739,8 @@ def _copy_rows(conn: Connection, columns: list[list[Any]]) -> None:
         with driver.cursor() as cursor, cursor.copy(sql) as copy:
             while part := list(islice(lines, _BATCH)):
                 copy.write("".join(f"{line}\n" for line in part).encode())
-    except psycopg.IntegrityError as e:
-        raise IntegrityError(sql, None, e) from e
+    except psycopg.Error as e:  # wrapped as SQLAlchemy wraps it (a clash: IntegrityError)
+        raise DBAPIError.instance(sql, None, e, psycopg.Error) from e
 
 
 def _copy_text(value: Any) -> str:
