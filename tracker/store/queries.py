@@ -547,6 +547,11 @@ def list_readings(
     return out
 
 
+# Every revision is the current readings (found through the unique key) and the earlier
+# ones (through ix_reading_history, migration 0006): each half through its own index.
+BY_STATE = (R.c.state == "current", R.c.state != "current")
+
+
 def current_rows(conn: Connection, where: Sequence[Any], order: Sequence[str]) -> Iterator[Any]:
     """The current readings that match `where`, in `order` (column names, ascending)."""
     q = select(R).where(R.c.state == "current", *where)
@@ -571,7 +576,7 @@ def every_revision(
 
     columns = [R.c[c].desc() if newest_first else R.c[c] for c in order]
     parts = []
-    for state in (R.c.state == "current", R.c.state != "current"):
+    for state in BY_STATE:
         q = select(R).where(state, *where).order_by(*columns)
         parts.append(conn.execute(q if limit is None else q.limit(limit)))
     merged = heapq.merge(

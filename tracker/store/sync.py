@@ -678,15 +678,23 @@ def _insert_rows(
     take = positions
     # Every row in file order (nothing to reorder): the columns as they are, uncopied.
     every = len(positions) == len(rows) and bool(np.array_equal(take, np.arange(len(rows))))
+    # PostgreSQL takes a big file by COPY: each value bound, then made COPY text
+    copy = dialect.name == "postgresql" and len(positions) >= _BIG_IMPORT
     values: dict[str, list[Any]] = {}
     for name in ("indicator", "area", "period_date", "unit", "qualifier", "source", "note"):
         column = getattr(rows, name)
-        values[name] = _bound(dialect, name, column if every else column[take])
-    values["value"] = _bound(dialect, "value", (rows.value if every else rows.value[take]))
-    values["source_line"] = _bound(dialect, "source_line", rows.line if every else rows.line[take])
-    values["revision_of"] = revision_of
+        values[name] = _bound(dialect, name, column if every else column[take], as_text=copy)
+    values["value"] = _bound(
+        dialect, "value", rows.value if every else rows.value[take], as_text=copy
+    )
+    values["source_line"] = _bound(
+        dialect, "source_line", rows.line if every else rows.line[take], as_text=copy
+    )
+    values["revision_of"] = (
+        _each_distinct(np.asarray(revision_of, dtype=object), _copy_text) if copy else revision_of
+    )
     values["confirmed"] = _bound(
-        dialect, "confirmed", rows.confirmed if every else rows.confirmed[take]
+        dialect, "confirmed", rows.confirmed if every else rows.confirmed[take], as_text=copy
     )
     constants = {
         "recorded_at": _bind_one(dialect, "recorded_at", at),
@@ -694,15 +702,16 @@ def _insert_rows(
         "state": _bind_one(dialect, "state", "current"),
         "source_file": _bind_one(dialect, "source_file", key),
     }
+    if copy:
+        n = len(positions)
+        _copy_rows(conn, [values.get(c) or [_copy_text(constants[c])] * n for c in _INSERTED])
+        return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(R.name)} ({', '.join(quote(c) for c in _INSERTED)}) "
         f"VALUES ({', '.join([mark] * len(_INSERTED))})"
     )
-    if dialect.name == "postgresql" and len(positions) >= _BIG_IMPORT:
-        _copy_rows(conn, [values.get(c) or [constants[c]] * len(positions) for c in _INSERTED])
-        return
     for i in range(0, len(positions), _BATCH):
         part = slice(i, i + _BATCH)
         n = len(values["value"][part])
@@ -715,22 +724,14 @@ def _insert_rows(
         conn.exec_driver_sql(sql, batch)
 
 
-def _copy_rows(conn: Connection, columns: list[list[Any]]) -> None:
-    """PostgreSQL: insert rows (`columns` in _INSERTED's order, values as bound) with one
+def _copy_rows(conn: Connection, texts: list[list[str]]) -> None:
+    """PostgreSQL: insert rows (`texts`: each column of _INSERTED as COPY text) with one
     COPY in text format, which the server takes at a fraction of the cost of an INSERT
-    per row. Each distinct value is written as text once. A row that breaks the unique
-    key fails as an INSERT would: an IntegrityError (sync._apply names it); a full disk
-    is the OperationalError that faults.plain_fault words."""
-    import pandas as pd
+    per row. A row that breaks the unique key fails as an INSERT would: an
+    IntegrityError (sync._apply names it); a full disk is the OperationalError that
+    faults.plain_fault words."""
     import psycopg
 
-    texts = []
-    for column in columns:
-        codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = [_copy_text(u) for u in uniques.tolist()]
-        table[-1] = "\\N"  # code -1: None
-        texts.append(table[codes].tolist())
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(R.name)} ({', '.join(quote(c) for c in _INSERTED)}) FROM STDIN"
     driver: Any = conn.connection.dbapi_connection
@@ -744,8 +745,10 @@ def _copy_rows(conn: Connection, columns: list[list[Any]]) -> None:
 
 
 def _copy_text(value: Any) -> str:
-    """One value as COPY's text format writes it (the driver's bound value: str, float,
-    int, bool, date, datetime)."""
+    """One value as COPY's text format writes it (the driver's bound value: None, str,
+    float, int, bool, date, datetime)."""
+    if value is None:
+        return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, float):
@@ -767,17 +770,25 @@ def _bind_one(dialect: Any, name: str, value: Any) -> Any:
     return value if process is None else process(value)
 
 
-def _bound(dialect: Any, name: str, column: Any) -> list[Any]:
-    """column's values as the driver receives them: each distinct value processed once."""
-    import pandas as pd
-
+def _bound(dialect: Any, name: str, column: Any, *, as_text: bool = False) -> list[Any]:
+    """column's values as the driver receives them (`as_text`: as COPY text), each
+    distinct value processed once."""
     process = _processor(dialect, name)
+    if as_text:
+        return _each_distinct(column, lambda v: _copy_text(v if process is None else process(v)))
     if process is None:
         return list(column.tolist())
+    return _each_distinct(column, process)
+
+
+def _each_distinct(column: np.ndarray, fn: Any) -> list[Any]:
+    """fn of each value of `column` (an array), computed once per distinct value and
+    once for None."""
+    import pandas as pd
+
     codes, uniques = pd.factorize(column)
-    done = [process(u) for u in uniques.tolist()] + [process(None)]  # code -1: None
-    table = np.empty(len(done), dtype=object)
-    table[:] = done
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:] = [fn(u) for u in uniques.tolist()] + [fn(None)]  # code -1: None
     return list(table[codes].tolist())
 
 

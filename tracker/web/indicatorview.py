@@ -38,7 +38,7 @@ def _goal_rows(web: Web, key: str) -> tuple[list[dict[str, Any]], str | None]:
 
 def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView:
     from tracker.reports.html import goal_table
-    from tracker.store.queries import every_revision, readings_frame
+    from tracker.store.queries import BY_STATE, every_revision, readings_frame
     from tracker.store.tables import reading
     from tracker.web.reportview import program_context
 
@@ -61,9 +61,9 @@ def build(web: Web, key: str, area: str, lang: str, limit: int) -> IndicatorView
     R = reading
     with web.engine.connect() as conn:
         mine = [R.c.indicator == key, R.c.area == area]
-        view.total = sum(  # current, then earlier revisions: each through its own index
+        view.total = sum(
             conn.execute(select(func.count()).select_from(R).where(state, *mine)).scalar_one()
-            for state in (R.c.state == "current", R.c.state != "current")
+            for state in BY_STATE
         )
         newest = every_revision(conn, mine, ("period_date", "id"), newest_first=True, limit=limit)
         view.readings = [dict(r._mapping) for r in newest]
